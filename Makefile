@@ -1,0 +1,33 @@
+# deltaplan — see README.md. `make demo` runs the main job on the bundled
+# example; `make test` runs vet and every test (CI calls it via .ci/run).
+GO      ?= go
+BIN     := bin/deltaplan
+PKGS    := ./...
+BENCHTIME ?= 1x
+
+.PHONY: all build test demo bench lint fmt clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/deltaplan
+
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 30m $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+demo: build
+	@bash scripts/demo.sh $(BIN)
+
+clean:
+	rm -rf bin
