@@ -1,0 +1,37 @@
+package delta
+
+import "errors"
+
+// Sentinel errors. Returned errors wrap one of these with context (the file or
+// version concerned), so callers tell cases apart with errors.Is.
+var (
+	// ErrTableNotFound: the location has no _delta_log or no log files.
+	ErrTableNotFound = errors.New("delta: table not found")
+	// ErrUnsupportedScheme: the location's URI scheme has no storage yet.
+	ErrUnsupportedScheme = errors.New("delta: unsupported location scheme")
+	// ErrUnsupportedReaderVersion: protocol minReaderVersion is above 3.
+	ErrUnsupportedReaderVersion = errors.New("delta: unsupported reader version")
+	// ErrUnsupportedReaderFeature: the table needs a reader feature this
+	// reader does not implement.
+	ErrUnsupportedReaderFeature = errors.New("delta: unsupported reader feature")
+	// ErrMissingProtocol: the replayed log has no protocol action.
+	ErrMissingProtocol = errors.New("delta: log has no protocol action")
+	// ErrMissingMetadata: the replayed log has no metaData action.
+	ErrMissingMetadata = errors.New("delta: log has no metaData action")
+	// ErrVersionGap: a commit file between the checkpoint and the target
+	// version is missing.
+	ErrVersionGap = errors.New("delta: missing commit in log")
+	// ErrCorruptLog: a commit, checkpoint or hint file cannot be parsed or
+	// breaks the protocol; the message names the file.
+	ErrCorruptLog = errors.New("delta: corrupt log file")
+	// ErrVersionNotFound: the requested version is outside the versions the
+	// log can reconstruct.
+	ErrVersionNotFound = errors.New("delta: version not found")
+	// ErrTimestampOutOfRange: the requested timestamp is before the earliest
+	// reconstructable commit.
+	ErrTimestampOutOfRange = errors.New("delta: timestamp out of range")
+	// ErrInvalidSchema: the table schema string cannot be parsed.
+	ErrInvalidSchema = errors.New("delta: invalid schema")
+	// ErrInvalidOption: conflicting or invalid snapshot options.
+	ErrInvalidOption = errors.New("delta: invalid option")
+)

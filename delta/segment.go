@@ -1,0 +1,225 @@
+package delta
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+const logDir = "_delta_log/"
+
+type fileKind uint8
+
+const (
+	kindCommit fileKind = iota
+	kindClassicCheckpoint
+	kindMultiPartCheckpoint
+	kindV2Checkpoint
+)
+
+// logFile is one parsed _delta_log entry.
+type logFile struct {
+	FileInfo
+	version     int64
+	kind        fileKind
+	part, parts int // multi-part checkpoints
+}
+
+// parseLogName recognises commit and checkpoint file names; other files
+// (.crc, compaction files, _last_checkpoint, temporary files) return false.
+func parseLogName(fi FileInfo) (logFile, bool) {
+	name := strings.TrimPrefix(fi.Path, logDir)
+	if len(name) < 21 || name[20] != '.' {
+		return logFile{}, false
+	}
+	v, err := strconv.ParseInt(name[:20], 10, 64)
+	if err != nil || v < 0 {
+		return logFile{}, false
+	}
+	rest := name[21:]
+	lf := logFile{FileInfo: fi, version: v}
+	switch {
+	case rest == "json":
+		lf.kind = kindCommit
+	case rest == "checkpoint.parquet":
+		lf.kind = kindClassicCheckpoint
+	case strings.HasPrefix(rest, "checkpoint."):
+		mid := strings.TrimPrefix(rest, "checkpoint.")
+		parts := strings.Split(mid, ".")
+		switch {
+		case len(parts) == 3 && parts[2] == "parquet" && len(parts[0]) == 10 && len(parts[1]) == 10:
+			p, e1 := strconv.Atoi(parts[0])
+			n, e2 := strconv.Atoi(parts[1])
+			if e1 != nil || e2 != nil || p < 1 || n < 1 || p > n {
+				return logFile{}, false
+			}
+			lf.kind, lf.part, lf.parts = kindMultiPartCheckpoint, p, n
+		case len(parts) == 2 && (parts[1] == "json" || parts[1] == "parquet") && parts[0] != "":
+			lf.kind = kindV2Checkpoint
+		default:
+			return logFile{}, false
+		}
+	default:
+		return logFile{}, false
+	}
+	return lf, true
+}
+
+// checkpoint is one complete checkpoint: a single file or all parts.
+type checkpoint struct {
+	version int64
+	files   []FileInfo
+	kind    fileKind
+}
+
+// logSegment is what a snapshot replays.
+//
+// Invariants (checked by newLogSegment): commits are exactly the versions
+// checkpoint.version+1 … version (or 0 … version without a checkpoint),
+// ascending, with no gap.
+type logSegment struct {
+	version    int64
+	checkpoint *checkpoint
+	commits    []logFile
+}
+
+// listing is the parsed log directory.
+type listing struct {
+	commits     map[int64]logFile
+	checkpoints []checkpoint // complete ones, newest first
+	latest      int64
+}
+
+func newListing(files []FileInfo) *listing {
+	l := &listing{commits: map[int64]logFile{}, latest: -1}
+	parts := map[string][]logFile{} // "version/parts" → parts seen
+	var v2 []logFile
+	for _, fi := range files {
+		lf, ok := parseLogName(fi)
+		if !ok {
+			continue
+		}
+		switch lf.kind {
+		case kindCommit:
+			l.commits[lf.version] = lf
+		case kindClassicCheckpoint:
+			l.checkpoints = append(l.checkpoints, checkpoint{version: lf.version, files: []FileInfo{lf.FileInfo}, kind: kindClassicCheckpoint})
+		case kindMultiPartCheckpoint:
+			k := fmt.Sprintf("%d/%d", lf.version, lf.parts)
+			parts[k] = append(parts[k], lf)
+		case kindV2Checkpoint:
+			v2 = append(v2, lf)
+		}
+		if lf.version > l.latest {
+			l.latest = lf.version
+		}
+	}
+	keys := make([]string, 0, len(parts))
+	for k := range parts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ps := parts[k]
+		sort.Slice(ps, func(i, j int) bool { return ps[i].part < ps[j].part })
+		complete := len(ps) == ps[0].parts
+		for i, p := range ps {
+			complete = complete && p.part == i+1
+		}
+		if !complete {
+			continue // a missing part: an older checkpoint must serve
+		}
+		cp := checkpoint{version: ps[0].version, kind: kindMultiPartCheckpoint}
+		for _, p := range ps {
+			cp.files = append(cp.files, p.FileInfo)
+		}
+		l.checkpoints = append(l.checkpoints, cp)
+	}
+	for _, lf := range v2 {
+		l.checkpoints = append(l.checkpoints, checkpoint{version: lf.version, files: []FileInfo{lf.FileInfo}, kind: kindV2Checkpoint})
+	}
+	// Newest first; at equal versions prefer v2, then classic, then
+	// multi-part, then by name, so the choice is deterministic.
+	rank := map[fileKind]int{kindV2Checkpoint: 0, kindClassicCheckpoint: 1, kindMultiPartCheckpoint: 2}
+	sort.SliceStable(l.checkpoints, func(i, j int) bool {
+		a, b := l.checkpoints[i], l.checkpoints[j]
+		if a.version != b.version {
+			return a.version > b.version
+		}
+		if rank[a.kind] != rank[b.kind] {
+			return rank[a.kind] < rank[b.kind]
+		}
+		return a.files[0].Path < b.files[0].Path
+	})
+	return l
+}
+
+// segment builds the log segment for target (-1 = latest).
+func (l *listing) segment(target int64) (*logSegment, error) {
+	if l.latest < 0 {
+		return nil, fmt.Errorf("%w: no commit or checkpoint files in _delta_log", ErrTableNotFound)
+	}
+	if target < 0 {
+		target = l.latest
+	}
+	if target > l.latest {
+		return nil, fmt.Errorf("%w: version %d requested, latest is %d", ErrVersionNotFound, target, l.latest)
+	}
+	seg := &logSegment{version: target}
+	start := int64(0)
+	for i := range l.checkpoints {
+		if l.checkpoints[i].version <= target {
+			seg.checkpoint = &l.checkpoints[i]
+			start = seg.checkpoint.version + 1
+			break
+		}
+	}
+	if seg.checkpoint == nil {
+		if _, ok := l.commits[0]; !ok {
+			return nil, fmt.Errorf("%w: version %d cannot be reconstructed: no checkpoint at or before it and commit 0 is missing", ErrVersionNotFound, target)
+		}
+	}
+	for v := start; v <= target; v++ {
+		c, ok := l.commits[v]
+		if !ok {
+			return nil, fmt.Errorf("%w: commit %020d.json (version %d) is missing", ErrVersionGap, v, v)
+		}
+		seg.commits = append(seg.commits, c)
+	}
+	return seg, nil
+}
+
+type lastCheckpointHint struct {
+	Version int64 `json:"version"`
+}
+
+// listLog lists _delta_log, using _last_checkpoint (when present, valid and
+// not newer than target) to start the listing at the hinted checkpoint. A
+// stale, missing or corrupt hint only costs a full listing.
+func listLog(ctx context.Context, st Storage, target int64) (*listing, error) {
+	if b, err := st.Read(ctx, logDir+"_last_checkpoint"); err == nil {
+		var h lastCheckpointHint
+		if json.Unmarshal(b, &h) == nil && h.Version > 0 && (target < 0 || h.Version <= target) {
+			files, err := st.List(ctx, logDir, fmt.Sprintf("%s%020d", logDir, h.Version))
+			if err == nil {
+				l := newListing(files)
+				if len(l.checkpoints) > 0 && l.checkpoints[len(l.checkpoints)-1].version == h.Version {
+					return l, nil
+				}
+			}
+		}
+	}
+	files, err := st.List(ctx, logDir, "")
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: no _delta_log directory: %v", ErrTableNotFound, err)
+		}
+		return nil, fmt.Errorf("list _delta_log: %w", err)
+	}
+	return newListing(files), nil
+}

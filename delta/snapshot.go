@@ -1,0 +1,640 @@
+package delta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deltaplan/deltaplan/model"
+)
+
+// Table is an opened Delta table location.
+type Table struct {
+	location string
+	root     string // absolute, '/'-separated, for path canonicalization
+	st       Storage
+}
+
+// Option configures Open.
+type Option func(*Table)
+
+// WithStorage reads the table through st instead of the storage the
+// location names (tests, object stores).
+func WithStorage(st Storage) Option {
+	return func(t *Table) {
+		if st != nil {
+			t.st = st
+		}
+	}
+}
+
+// Open opens the table at location (a local path or file:// URI). It checks
+// that a _delta_log exists; the log itself is read by Snapshot.
+func Open(ctx context.Context, location string, opts ...Option) (*Table, error) {
+	st, root, err := resolveLocation(location)
+	t := &Table{location: location, root: root, st: st}
+	for _, o := range opts {
+		o(t)
+	}
+	if err != nil && t.st == nil {
+		return nil, err
+	}
+	if _, err := t.st.List(ctx, logDir, ""); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s has no _delta_log", ErrTableNotFound, location)
+		}
+		return nil, fmt.Errorf("open %s: %w", location, err)
+	}
+	return t, nil
+}
+
+// Location returns the location the table was opened with.
+func (t *Table) Location() string { return t.location }
+
+// Storage returns the table's storage.
+func (t *Table) Storage() Storage { return t.st }
+
+// SnapshotOption selects the version to pin.
+type SnapshotOption func(*snapshotConfig)
+
+type snapshotConfig struct {
+	version   *int64
+	timestamp *time.Time
+}
+
+// AtVersion pins version v.
+func AtVersion(v int64) SnapshotOption {
+	return func(c *snapshotConfig) { c.version = &v }
+}
+
+// AtTimestamp pins the latest version committed at or before ts.
+func AtTimestamp(ts time.Time) SnapshotOption {
+	return func(c *snapshotConfig) { c.timestamp = &ts }
+}
+
+// Snapshot is the reconstructed state of one table version.
+type Snapshot struct {
+	Location    string
+	Version     int64
+	TimestampMs int64
+	Protocol    Protocol
+	Metadata    Metadata
+	// CheckpointVersion is the checkpoint the replay started from, nil when
+	// it replayed commits from version 0.
+	CheckpointVersion *int64
+	// Files are the active files, sorted by path.
+	Files *model.FileSet
+	// DeletionVectors holds the descriptor of each file with one, by path.
+	DeletionVectors map[string]DeletionVector
+	// NumRecords is the sum of numRecords, nil when any file lacks it.
+	NumRecords *int64
+	// NumDeletedRecords is the sum of deletion-vector cardinalities.
+	NumDeletedRecords int64
+	SizeBytes         int64
+	// AppTransactions, sorted by appId; DomainMetadata, sorted by domain,
+	// without removed domains.
+	AppTransactions []AppTransaction
+	DomainMetadata  []DomainMetadata
+}
+
+// Snapshot pins a version (the latest by default) and replays the log.
+func (t *Table) Snapshot(ctx context.Context, opts ...SnapshotOption) (*Snapshot, error) {
+	var cfg snapshotConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.version != nil && cfg.timestamp != nil {
+		return nil, fmt.Errorf("%w: version and timestamp both given", ErrInvalidOption)
+	}
+	target := int64(-1)
+	if cfg.version != nil {
+		if *cfg.version < 0 {
+			return nil, fmt.Errorf("%w: negative version %d", ErrVersionNotFound, *cfg.version)
+		}
+		target = *cfg.version
+	}
+	if cfg.timestamp != nil {
+		v, err := t.versionAt(ctx, cfg.timestamp.UnixMilli())
+		if err != nil {
+			return nil, err
+		}
+		target = v
+	}
+	l, err := listLog(ctx, t.st, target)
+	if err != nil {
+		return nil, err
+	}
+	seg, err := l.segment(target)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.location, err)
+	}
+	return t.replaySegment(ctx, seg)
+}
+
+// replay is the state of one newest-first log replay.
+type replay struct {
+	st       Storage
+	root     string
+	seen     map[string]struct{} // canonical path + "\x00" + DV id, from commits
+	protocol *Protocol
+	metadata *Metadata
+	txns     map[string]AppTransaction
+	domains  map[string]DomainMetadata
+	adds     []*addAction // live adds from commits, newest first
+	lay      *layout
+	ict      map[int64]int64 // version → in-commit timestamp
+}
+
+func (r *replay) key(path string, dv *DeletionVector) string {
+	return canonicalPath(r.root, path) + "\x00" + dv.uniqueID()
+}
+
+func (r *replay) isSeen(path string, dv *DeletionVector) bool {
+	if len(r.seen) == 0 {
+		return false
+	}
+	_, ok := r.seen[r.key(path, dv)]
+	return ok
+}
+
+// common handles the non-file actions: the newest of each wins.
+func (r *replay) common(a *action) {
+	if a.Protocol != nil && r.protocol == nil {
+		r.protocol = a.Protocol
+	}
+	if a.MetaData != nil && r.metadata == nil {
+		r.metadata = a.MetaData
+	}
+	if a.Txn != nil {
+		if _, ok := r.txns[a.Txn.AppID]; !ok {
+			r.txns[a.Txn.AppID] = *a.Txn
+		}
+	}
+	if a.DomainMetadata != nil {
+		if _, ok := r.domains[a.DomainMetadata.Domain]; !ok {
+			r.domains[a.DomainMetadata.Domain] = *a.DomainMetadata
+		}
+	}
+}
+
+func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, error) {
+	r := &replay{st: t.st, root: t.root, seen: map[string]struct{}{}, txns: map[string]AppTransaction{}, domains: map[string]DomainMetadata{}, ict: map[int64]int64{}}
+	// Commits, newest first: the first action seen for a file decides it.
+	for i := len(seg.commits) - 1; i >= 0; i-- {
+		c := seg.commits[i]
+		data, err := t.st.Read(ctx, c.Path)
+		if err != nil {
+			return nil, fmt.Errorf("read commit %s: %w", c.Path, err)
+		}
+		first := true
+		err = parseActions(c.Path, data, func(a *action) error {
+			if first && a.CommitInfo != nil && a.CommitInfo.InCommitTimestamp != nil {
+				r.ict[c.version] = *a.CommitInfo.InCommitTimestamp
+			}
+			first = false
+			r.common(a)
+			if a.Add != nil {
+				k := r.key(a.Add.Path, a.Add.DeletionVector)
+				if _, ok := r.seen[k]; !ok {
+					r.seen[k] = struct{}{}
+					r.adds = append(r.adds, a.Add)
+				}
+			}
+			if a.Remove != nil {
+				r.seen[r.key(a.Remove.Path, a.Remove.DeletionVector)] = struct{}{}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Checkpoint: non-file actions first (the schema shapes the file columns).
+	var cpAdds []*addAction
+	var sidecars []FileInfo
+	cp := seg.checkpoint
+	if cp != nil {
+		for _, fi := range cp.files {
+			handle := func(a *action) error {
+				r.common(a)
+				if a.Sidecar != nil {
+					sidecars = append(sidecars, FileInfo{Path: sidecarPath(a.Sidecar.Path), Size: a.Sidecar.SizeInBytes})
+				}
+				if a.Add != nil && !r.isSeen(a.Add.Path, a.Add.DeletionVector) {
+					cpAdds = append(cpAdds, a.Add)
+				}
+				return nil
+			}
+			var err error
+			if strings.HasSuffix(fi.Path, ".json") {
+				var data []byte
+				if data, err = t.st.Read(ctx, fi.Path); err == nil {
+					err = parseActions(fi.Path, data, handle)
+				} else {
+					err = fmt.Errorf("read checkpoint %s: %w", fi.Path, err)
+				}
+			} else {
+				err = nonFileActions(ctx, t.st, fi, handle)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	if r.protocol == nil {
+		return nil, fmt.Errorf("%w (version %d of %s)", ErrMissingProtocol, seg.version, t.location)
+	}
+	if r.metadata == nil {
+		return nil, fmt.Errorf("%w (version %d of %s)", ErrMissingMetadata, seg.version, t.location)
+	}
+	if err := checkProtocol(r.protocol); err != nil {
+		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
+	}
+	schema, err := ParseSchema(r.metadata.SchemaString)
+	if err != nil {
+		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
+	}
+	r.metadata.Schema = schema
+	if r.metadata.PartitionColumns == nil {
+		r.metadata.PartitionColumns = []string{}
+	}
+	if r.metadata.Configuration == nil {
+		r.metadata.Configuration = map[string]string{}
+	}
+	if r.lay, err = newLayout(schema, r.metadata.PartitionColumns, r.metadata.ColumnMappingMode()); err != nil {
+		return nil, fmt.Errorf("%w: %s version %d: %v", ErrCorruptLog, t.location, seg.version, err)
+	}
+
+	fc := newFileCols(r.lay)
+	dvs := map[string]DeletionVector{}
+	appendJSON := func(adds []*addAction) error {
+		for _, a := range adds {
+			if err := r.appendAdd(fc, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := appendJSON(r.adds); err != nil {
+		return nil, err
+	}
+	if err := appendJSON(cpAdds); err != nil {
+		return nil, err
+	}
+	for _, a := range append(r.adds, cpAdds...) {
+		if a.DeletionVector != nil {
+			dvs[decodePath(a.Path)] = *a.DeletionVector
+		}
+	}
+	if cp != nil {
+		var pq []FileInfo
+		for _, fi := range cp.files {
+			if !strings.HasSuffix(fi.Path, ".json") {
+				pq = append(pq, fi)
+			}
+		}
+		pq = append(pq, sidecars...)
+		if len(pq) > 0 {
+			more, err := readCheckpointAdds(ctx, r, pq)
+			if err != nil {
+				return nil, err
+			}
+			fc.appendCols(more)
+		}
+	}
+
+	snap := &Snapshot{
+		Location: t.location, Version: seg.version, Protocol: *r.protocol, Metadata: *r.metadata,
+		DeletionVectors: dvs,
+	}
+	if cp != nil {
+		v := cp.version
+		snap.CheckpointVersion = &v
+	}
+	if snap.Files, err = fc.build(); err != nil {
+		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
+	}
+	snap.summarize()
+	for _, tx := range r.txns {
+		snap.AppTransactions = append(snap.AppTransactions, tx)
+	}
+	sort.Slice(snap.AppTransactions, func(i, j int) bool { return snap.AppTransactions[i].AppID < snap.AppTransactions[j].AppID })
+	for _, d := range r.domains {
+		if !d.Removed {
+			snap.DomainMetadata = append(snap.DomainMetadata, d)
+		}
+	}
+	sort.Slice(snap.DomainMetadata, func(i, j int) bool { return snap.DomainMetadata[i].Domain < snap.DomainMetadata[j].Domain })
+	snap.TimestampMs, err = t.commitTimestamp(ctx, seg, r)
+	if err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// summarize totals the file set. With no active files the record count is
+// known: 0.
+func (s *Snapshot) summarize() {
+	f := s.Files
+	var recs int64
+	known := true
+	for i := 0; i < f.Len(); i++ {
+		s.SizeBytes += f.Sizes[i]
+		if f.NumRecords[i] < 0 {
+			known = false
+		} else {
+			recs += f.NumRecords[i]
+		}
+		if f.DVCardinality[i] > 0 {
+			s.NumDeletedRecords += f.DVCardinality[i]
+		}
+	}
+	if known {
+		s.NumRecords = &recs
+	}
+}
+
+// appendAdd adds one JSON add action to fc.
+func (r *replay) appendAdd(fc *fileCols, a *addAction) error {
+	card := int64(-1)
+	if a.DeletionVector != nil {
+		card = a.DeletionVector.Cardinality
+	}
+	row := fc.begin(decodePath(a.Path), a.Size, a.ModificationTime, card)
+	if err := r.setPartitions(fc, func(fn func(k, v string, ok bool)) {
+		for k, v := range a.PartitionValues {
+			if v == nil {
+				fn(k, "", false)
+			} else {
+				fn(k, *v, true)
+			}
+		}
+	}); err != nil {
+		return fmt.Errorf("%w: add %s: %v", ErrCorruptLog, a.Path, err)
+	}
+	if a.Stats != nil && *a.Stats != "" {
+		if err := fc.parseStats(*a.Stats, row); err != nil {
+			return fmt.Errorf("%w: add %s stats: %v", ErrCorruptLog, a.Path, err)
+		}
+	}
+	return nil
+}
+
+// setPartitions reads one file's partition map (physical names) into the
+// partition columns; absent columns are NULL.
+func (r *replay) setPartitions(fc *fileCols, each func(fn func(k, v string, ok bool))) error {
+	parts := r.lay.parts
+	if len(parts) == 0 {
+		return nil
+	}
+	raw := make([]string, len(parts))
+	ok := make([]bool, len(parts))
+	each(func(k, v string, valid bool) {
+		for j := range parts {
+			if parts[j].physical == k {
+				raw[j], ok[j] = v, valid
+			}
+		}
+	})
+	for j := range parts {
+		if ok[j] {
+			if _, err := parsePartitionValue(raw[j], parts[j].typ); err != nil {
+				return fmt.Errorf("partition column %s: %v", parts[j].logical, err)
+			}
+		}
+		fc.setPartition(j, raw[j], ok[j])
+	}
+	return nil
+}
+
+// build sorts the files by path and produces the FileSet.
+func (fc *fileCols) build() (*model.FileSet, error) {
+	n := fc.len()
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	sort.Slice(perm, func(a, b int) bool { return fc.paths[perm[a]] < fc.paths[perm[b]] })
+	out := &model.FileSet{
+		Paths: make([]string, n), Sizes: make([]int64, n), ModTimes: make([]int64, n),
+		NumRecords: make([]int64, n), DVCardinality: make([]int64, n), TightBounds: make([]int8, n),
+	}
+	for i, p := range perm {
+		out.Paths[i] = fc.paths[p]
+		if i > 0 && out.Paths[i] == out.Paths[i-1] {
+			return nil, fmt.Errorf("%w: file %s is active twice", ErrCorruptLog, out.Paths[i])
+		}
+		out.Sizes[i], out.ModTimes[i] = fc.sizes[p], fc.mods[p]
+		out.NumRecords[i], out.DVCardinality[i], out.TightBounds[i] = fc.numRecs[p], fc.dvCard[p], fc.tight[p]
+	}
+	for j, pc := range fc.lay.parts {
+		k, sc, _ := kindOf(pc.typ)
+		col := model.PartitionColumn{Name: pc.logical, Raw: make([]string, n), RawValid: make([]bool, n), Values: model.NewVector(k, sc, n)}
+		for i, p := range perm {
+			col.Raw[i], col.RawValid[i] = fc.partRaw[j][p], fc.partValid[j][p]
+			v := model.Null
+			if col.RawValid[i] {
+				v, _ = parsePartitionValue(col.Raw[i], pc.typ) // validated on entry
+			}
+			col.Values.Append(v)
+		}
+		out.Partitions = append(out.Partitions, col)
+	}
+	for j := range fc.stats {
+		s := &fc.stats[j]
+		if !s.any {
+			continue
+		}
+		cs := model.ColumnStats{Path: fc.lay.leaves[j].Logical, Min: permute(&s.min, perm), Max: permute(&s.max, perm), NullCount: make([]int64, n)}
+		for i, p := range perm {
+			cs.NullCount[i] = s.nulls[p]
+		}
+		out.Stats = append(out.Stats, cs)
+	}
+	sort.SliceStable(out.Stats, func(a, b int) bool { return out.Stats[a].Path.String() < out.Stats[b].Path.String() })
+	return out, nil
+}
+
+func permute(v *model.Vector, perm []int) model.Vector {
+	out := model.NewVector(v.Kind, v.Scale, len(perm))
+	for _, p := range perm {
+		out.Append(v.Get(p))
+	}
+	return out
+}
+
+// decodePath percent-decodes an add/remove path (kept as is when it has a
+// bad escape).
+func decodePath(p string) string {
+	if !strings.Contains(p, "%") {
+		return p
+	}
+	if d, err := url.PathUnescape(p); err == nil {
+		return d
+	}
+	return p
+}
+
+// canonicalPath resolves a log path to the absolute file it names, so
+// "file:" URIs, percent-escapes and relative paths compare equal.
+func canonicalPath(root, p string) string {
+	if i := strings.IndexByte(p, ':'); i > 1 && !strings.ContainsAny(p[:i], "/%") {
+		if u, err := url.Parse(p); err == nil && u.Scheme != "" {
+			if strings.EqualFold(u.Scheme, "file") {
+				return u.Path
+			}
+			return u.Scheme + "://" + u.Host + u.Path
+		}
+	}
+	d := decodePath(p)
+	if strings.HasPrefix(d, "/") {
+		return d
+	}
+	return root + "/" + d
+}
+
+func sidecarPath(p string) string {
+	if strings.Contains(p, "/") || strings.Contains(p, ":") {
+		// Absolute sidecar paths are not in this table's storage; keep the
+		// path relative to _delta_log/_sidecars when it points there.
+		if i := strings.Index(p, "_delta_log/_sidecars/"); i >= 0 {
+			return p[i:]
+		}
+		return p
+	}
+	return logDir + "_sidecars/" + p
+}
+
+// supportedReaderFeatures are the reader features this package implements.
+var supportedReaderFeatures = map[string]bool{
+	"columnMapping": true, "deletionVectors": true, "timestampNtz": true, "v2Checkpoint": true,
+	"vacuumProtocolCheck": true, "typeWidening": true, "typeWidening-preview": true,
+}
+
+func checkProtocol(p *Protocol) error {
+	switch {
+	case p.MinReaderVersion < 1:
+		return fmt.Errorf("%w: minReaderVersion %d", ErrUnsupportedReaderVersion, p.MinReaderVersion)
+	case p.MinReaderVersion > 3:
+		return fmt.Errorf("%w: minReaderVersion %d (this reader supports 1 to 3)", ErrUnsupportedReaderVersion, p.MinReaderVersion)
+	case p.MinReaderVersion == 3:
+		var bad []string
+		for _, f := range p.ReaderFeatures {
+			if !supportedReaderFeatures[f] {
+				bad = append(bad, f)
+			}
+		}
+		if len(bad) > 0 {
+			sort.Strings(bad)
+			return fmt.Errorf("%w: %s", ErrUnsupportedReaderFeature, strings.Join(bad, ", "))
+		}
+	}
+	return nil
+}
+
+// ictEnablement returns the version from which in-commit timestamps are
+// used, or -1 when the metadata does not enable them.
+func ictEnablement(m *Metadata) int64 {
+	if m == nil || !strings.EqualFold(m.Configuration["delta.enableInCommitTimestamps"], "true") {
+		return -1
+	}
+	if v, err := strconv.ParseInt(m.Configuration["delta.inCommitTimestampEnablementVersion"], 10, 64); err == nil {
+		return v
+	}
+	return 0
+}
+
+// commitTimestamp is the pinned version's timestamp: its in-commit
+// timestamp when enabled, else the commit (or checkpoint) file's mtime.
+func (t *Table) commitTimestamp(ctx context.Context, seg *logSegment, r *replay) (int64, error) {
+	if e := ictEnablement(r.metadata); e >= 0 && seg.version >= e {
+		if ts, ok := r.ict[seg.version]; ok {
+			return ts, nil
+		}
+	}
+	if n := len(seg.commits); n > 0 {
+		return seg.commits[n-1].ModTime.UnixMilli(), nil
+	}
+	if seg.checkpoint != nil {
+		return seg.checkpoint.files[0].ModTime.UnixMilli(), nil
+	}
+	return 0, nil
+}
+
+// versionAt finds the latest version whose commit timestamp is at or before
+// tsMs.
+func (t *Table) versionAt(ctx context.Context, tsMs int64) (int64, error) {
+	l, err := listLog(ctx, t.st, 0)
+	if err != nil {
+		return 0, err
+	}
+	latest, err := l.segment(-1)
+	if err != nil {
+		return 0, err
+	}
+	// The latest metadata decides whether (and from when) in-commit
+	// timestamps apply.
+	snap, err := t.replaySegment(ctx, latest)
+	if err != nil {
+		return 0, err
+	}
+	ict := ictEnablement(&snap.Metadata)
+	versions := make([]int64, 0, len(l.commits))
+	for v := range l.commits {
+		versions = append(versions, v)
+	}
+	sort.Slice(versions, func(i, j int) bool { return versions[i] < versions[j] })
+	if len(versions) == 0 {
+		return 0, fmt.Errorf("%w: %s has no commit files to date", ErrTimestampOutOfRange, t.location)
+	}
+	best := int64(-1)
+	for _, v := range versions {
+		c := l.commits[v]
+		ts := c.ModTime.UnixMilli()
+		if ict >= 0 && v >= ict {
+			data, err := t.st.Read(ctx, c.Path)
+			if err != nil {
+				return 0, fmt.Errorf("read commit %s: %w", c.Path, err)
+			}
+			var got *int64
+			if err := parseActions(c.Path, firstLine(data), func(a *action) error {
+				if a.CommitInfo != nil {
+					got = a.CommitInfo.InCommitTimestamp
+				}
+				return nil
+			}); err != nil {
+				return 0, err
+			}
+			if got == nil {
+				return 0, fmt.Errorf("%w: %s: in-commit timestamps are enabled but the commit has none", ErrCorruptLog, c.Path)
+			}
+			ts = *got
+		}
+		if ts <= tsMs {
+			best = v
+		} else if ict >= 0 && v >= ict {
+			break // in-commit timestamps are monotonic
+		}
+	}
+	if best < 0 {
+		first := time.UnixMilli(l.commits[versions[0]].ModTime.UnixMilli()).UTC()
+		return 0, fmt.Errorf("%w: %s is before the earliest commit (version %d at %s)", ErrTimestampOutOfRange,
+			time.UnixMilli(tsMs).UTC().Format(time.RFC3339Nano), versions[0], first.Format(time.RFC3339Nano))
+	}
+	return best, nil
+}
+
+func firstLine(b []byte) []byte {
+	for i, c := range b {
+		if c == '\n' {
+			return b[:i]
+		}
+	}
+	return b
+}

@@ -1,0 +1,620 @@
+package delta
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/deltaplan/deltaplan/model"
+)
+
+// layout is the per-snapshot shape of the file columns: which statistics
+// leaves and partition columns exist, by physical and logical name. It is
+// built once from the schema and shared read-only by concurrent builders.
+type layout struct {
+	leaves []Leaf
+	kinds  []model.Kind
+	scales []int32
+	root   *physNode // stats JSON keys (physical names) → leaf index
+	parts  []partCol
+}
+
+type partCol struct {
+	logical, physical string
+	typ               *Type
+}
+
+type physNode struct {
+	children map[string]*physNode
+	leaf     int // index into layout.leaves, -1 for a struct
+}
+
+func newLayout(schema *Schema, partitionColumns []string, mode string) (*layout, error) {
+	l := &layout{root: &physNode{leaf: -1}}
+	for _, lf := range schema.Leaves(mode) {
+		k, sc, ok := kindOf(lf.Type)
+		if !ok {
+			continue
+		}
+		n := l.root
+		for j, name := range lf.Physical {
+			if n.children == nil {
+				n.children = map[string]*physNode{}
+			}
+			c := n.children[name]
+			if c == nil {
+				c = &physNode{leaf: -1}
+				n.children[name] = c
+			}
+			if j == len(lf.Physical)-1 {
+				c.leaf = len(l.leaves)
+			}
+			n = c
+		}
+		l.leaves = append(l.leaves, lf)
+		l.kinds = append(l.kinds, k)
+		l.scales = append(l.scales, sc)
+	}
+	for _, pc := range partitionColumns {
+		f, ok := schema.Field(pc)
+		if !ok {
+			return nil, fmt.Errorf("partition column %q is not in the schema", pc)
+		}
+		l.parts = append(l.parts, partCol{logical: f.Name, physical: f.PhysicalName(mode), typ: f.Type})
+	}
+	return l, nil
+}
+
+// fileCols accumulates the active files in arrival order, column by column;
+// Snapshot sorts them by path at the end. Each builder is used by one
+// goroutine; builders of the same layout concatenate with appendCols.
+type fileCols struct {
+	lay       *layout
+	paths     []string
+	sizes     []int64
+	mods      []int64
+	numRecs   []int64
+	dvCard    []int64
+	tight     []int8
+	partRaw   [][]string
+	partValid [][]bool
+	stats     []statCol
+}
+
+type statCol struct {
+	min, max model.Vector
+	nulls    []int64
+	any      bool // some file has a statistic for this leaf
+}
+
+func newFileCols(l *layout) *fileCols {
+	fc := &fileCols{lay: l, partRaw: make([][]string, len(l.parts)), partValid: make([][]bool, len(l.parts)), stats: make([]statCol, len(l.leaves))}
+	for i := range fc.stats {
+		fc.stats[i].min = model.NewVector(l.kinds[i], l.scales[i], 0)
+		fc.stats[i].max = model.NewVector(l.kinds[i], l.scales[i], 0)
+	}
+	return fc
+}
+
+func (fc *fileCols) len() int { return len(fc.paths) }
+
+// begin appends a file with unknown statistics and returns its row.
+func (fc *fileCols) begin(path string, size, mod int64, dvCard int64) int {
+	fc.paths = append(fc.paths, path)
+	fc.sizes = append(fc.sizes, size)
+	fc.mods = append(fc.mods, mod)
+	fc.numRecs = append(fc.numRecs, -1)
+	fc.dvCard = append(fc.dvCard, dvCard)
+	fc.tight = append(fc.tight, -1)
+	for i := range fc.stats {
+		s := &fc.stats[i]
+		s.min.Append(model.Null)
+		s.max.Append(model.Null)
+		s.nulls = append(s.nulls, -1)
+	}
+	return len(fc.paths) - 1
+}
+
+// setPartitions records the raw partition values of row (keyed by physical
+// name; a nil value or an absent key means NULL).
+func (fc *fileCols) setPartition(j int, raw string, valid bool) {
+	fc.partRaw[j] = append(fc.partRaw[j], raw)
+	fc.partValid[j] = append(fc.partValid[j], valid)
+}
+
+func (fc *fileCols) appendCols(o *fileCols) {
+	fc.paths = append(fc.paths, o.paths...)
+	fc.sizes = append(fc.sizes, o.sizes...)
+	fc.mods = append(fc.mods, o.mods...)
+	fc.numRecs = append(fc.numRecs, o.numRecs...)
+	fc.dvCard = append(fc.dvCard, o.dvCard...)
+	fc.tight = append(fc.tight, o.tight...)
+	for j := range fc.partRaw {
+		fc.partRaw[j] = append(fc.partRaw[j], o.partRaw[j]...)
+		fc.partValid[j] = append(fc.partValid[j], o.partValid[j]...)
+	}
+	for i := range fc.stats {
+		s, t := &fc.stats[i], &o.stats[i]
+		appendVec(&s.min, &t.min)
+		appendVec(&s.max, &t.max)
+		s.nulls = append(s.nulls, t.nulls...)
+		s.any = s.any || t.any
+	}
+}
+
+func appendVec(dst, src *model.Vector) {
+	dst.Valid = append(dst.Valid, src.Valid...)
+	dst.Bools = append(dst.Bools, src.Bools...)
+	dst.Ints = append(dst.Ints, src.Ints...)
+	dst.Floats = append(dst.Floats, src.Floats...)
+	dst.Strs = append(dst.Strs, src.Strs...)
+	dst.Decs = append(dst.Decs, src.Decs...)
+}
+
+// setBound stores v as entry row of vec; v must be of the vector's kind.
+func setBound(vec *model.Vector, row int, v model.Value) {
+	if v.IsNull() {
+		return
+	}
+	vec.Valid[row] = true
+	switch vec.Kind {
+	case model.KindBool:
+		vec.Bools[row] = v.Bool
+	case model.KindInt, model.KindDate, model.KindTimestamp, model.KindTimestampNTZ:
+		vec.Ints[row] = v.Int
+	case model.KindFloat:
+		vec.Floats[row] = v.Float
+	case model.KindString, model.KindBinary:
+		vec.Strs[row] = v.Str
+	case model.KindDecimal:
+		vec.Decs[row] = v.Dec
+	}
+}
+
+// errStatsSyntax marks malformed statistics JSON.
+var errStatsSyntax = errors.New("malformed stats JSON")
+
+// parseStats reads one add.stats JSON document into row of fc without
+// building maps: a single pass over the text that looks keys up in the
+// layout's physical-name tree and converts values straight to typed
+// columns. Values that do not fit the column type are dropped (an unknown
+// bound only makes pruning keep the file); bad JSON is an error.
+func (fc *fileCols) parseStats(s string, row int) error {
+	sc := statsScanner{s: s}
+	sc.ws()
+	if !sc.consume('{') {
+		return sc.fail("want object")
+	}
+	sc.ws()
+	if sc.consume('}') {
+		return sc.end()
+	}
+	for {
+		key, ok := sc.str()
+		if !ok {
+			return sc.fail("want key")
+		}
+		sc.ws()
+		if !sc.consume(':') {
+			return sc.fail("want ':'")
+		}
+		sc.ws()
+		var err error
+		switch key {
+		case "numRecords":
+			tok, ok := sc.number()
+			if !ok {
+				err = sc.skip()
+				break
+			}
+			if n, e := strconv.ParseInt(tok, 10, 64); e == nil && n >= 0 {
+				fc.numRecs[row] = n
+			}
+		case "tightBounds":
+			switch {
+			case sc.lit("true"):
+				fc.tight[row] = 1
+			case sc.lit("false"):
+				fc.tight[row] = 0
+			default:
+				err = sc.skip()
+			}
+		case "minValues":
+			err = fc.walkStats(&sc, fc.lay.root, row, 0)
+		case "maxValues":
+			err = fc.walkStats(&sc, fc.lay.root, row, 1)
+		case "nullCount":
+			err = fc.walkStats(&sc, fc.lay.root, row, 2)
+		default:
+			err = sc.skip()
+		}
+		if err != nil {
+			return err
+		}
+		sc.ws()
+		if sc.consume(',') {
+			sc.ws()
+			continue
+		}
+		if sc.consume('}') {
+			return sc.end()
+		}
+		return sc.fail("want ',' or '}'")
+	}
+}
+
+// walkStats reads an object of minValues (which 0), maxValues (1) or
+// nullCount (2) under node.
+func (fc *fileCols) walkStats(sc *statsScanner, node *physNode, row, which int) error {
+	if !sc.consume('{') {
+		return sc.skip() // not an object: nothing usable
+	}
+	sc.ws()
+	if sc.consume('}') {
+		return nil
+	}
+	for {
+		key, ok := sc.str()
+		if !ok {
+			return sc.fail("want key")
+		}
+		sc.ws()
+		if !sc.consume(':') {
+			return sc.fail("want ':'")
+		}
+		sc.ws()
+		child := node.children[key]
+		var err error
+		switch {
+		case child == nil:
+			err = sc.skip()
+		case child.leaf < 0:
+			err = fc.walkStats(sc, child, row, which)
+		default:
+			err = fc.statValue(sc, child.leaf, row, which)
+		}
+		if err != nil {
+			return err
+		}
+		sc.ws()
+		if sc.consume(',') {
+			sc.ws()
+			continue
+		}
+		if sc.consume('}') {
+			return nil
+		}
+		return sc.fail("want ',' or '}'")
+	}
+}
+
+func (fc *fileCols) statValue(sc *statsScanner, leaf, row, which int) error {
+	col := &fc.stats[leaf]
+	if which == 2 {
+		tok, ok := sc.number()
+		if !ok {
+			return sc.skip()
+		}
+		if n, err := strconv.ParseInt(tok, 10, 64); err == nil && n >= 0 {
+			col.nulls[row] = n
+			col.any = true
+		}
+		return nil
+	}
+	vec := &col.min
+	if which == 1 {
+		vec = &col.max
+	}
+	var v model.Value
+	kind := fc.lay.kinds[leaf]
+	switch c := sc.peek(); {
+	case c == '"':
+		str, ok := sc.str()
+		if !ok {
+			return sc.fail("bad string")
+		}
+		v = typedFromString(str, kind, fc.lay.scales[leaf], which == 1)
+	case c == '-' || (c >= '0' && c <= '9'):
+		tok, _ := sc.number()
+		v = typedFromNumber(tok, kind, fc.lay.scales[leaf], which == 1)
+	case c == 't' || c == 'f':
+		if sc.lit("true") {
+			v = model.BoolValue(true)
+		} else if sc.lit("false") {
+			v = model.BoolValue(false)
+		} else {
+			return sc.fail("bad literal")
+		}
+		if kind != model.KindBool {
+			v = model.Null
+		}
+	default:
+		return sc.skip()
+	}
+	if !v.IsNull() {
+		setBound(vec, row, v)
+		col.any = true
+	}
+	return nil
+}
+
+// typedFromString converts a JSON string statistic. Timestamps written with
+// millisecond precision (Spark truncates) get 999µs added when they are a
+// max, so the bound stays an upper bound.
+func typedFromString(s string, k model.Kind, scale int32, isMax bool) model.Value {
+	switch k {
+	case model.KindString:
+		return model.StringValue(strings.Clone(s))
+	case model.KindBinary:
+		return model.BinaryValue([]byte(s))
+	case model.KindDate:
+		if d, ok := parseDate(s); ok {
+			return model.DateValue(d)
+		}
+	case model.KindTimestamp, model.KindTimestampNTZ:
+		if us, frac, ok := parseTimestamp(s); ok {
+			if isMax && frac <= 3 {
+				us += 999
+			}
+			return model.Value{Kind: k, Int: us}
+		}
+	case model.KindFloat:
+		switch s {
+		case "Infinity", "+Infinity":
+			return model.FloatValue(math.Inf(1))
+		case "-Infinity":
+			return model.FloatValue(math.Inf(-1))
+		}
+	case model.KindDecimal:
+		return typedFromNumber(s, k, scale, isMax)
+	}
+	return model.Null
+}
+
+func typedFromNumber(tok string, k model.Kind, scale int32, isMax bool) model.Value {
+	switch k {
+	case model.KindInt:
+		if i, err := strconv.ParseInt(tok, 10, 64); err == nil {
+			return model.IntValue(i)
+		}
+	case model.KindFloat:
+		if f, err := strconv.ParseFloat(tok, 64); err == nil && !math.IsNaN(f) {
+			return model.FloatValue(f)
+		}
+	case model.KindDecimal:
+		if d, exact := parseDecimal(tok, scale); d != nil {
+			// Truncated: widen by one unit so the bound stays a bound.
+			if !exact && isMax {
+				d.Add(d, bigOne)
+			} else if !exact {
+				d.Sub(d, bigOne)
+			}
+			return model.Value{Kind: model.KindDecimal, Dec: d, Scale: scale}
+		}
+	}
+	return model.Null
+}
+
+// statsScanner is a minimal JSON tokenizer over a string.
+type statsScanner struct {
+	s string
+	i int
+}
+
+func (sc *statsScanner) fail(what string) error {
+	return fmt.Errorf("%w at offset %d: %s", errStatsSyntax, sc.i, what)
+}
+
+func (sc *statsScanner) end() error {
+	sc.ws()
+	if sc.i != len(sc.s) {
+		return sc.fail("trailing data")
+	}
+	return nil
+}
+
+func (sc *statsScanner) ws() {
+	for sc.i < len(sc.s) {
+		switch sc.s[sc.i] {
+		case ' ', '\t', '\n', '\r':
+			sc.i++
+		default:
+			return
+		}
+	}
+}
+
+func (sc *statsScanner) peek() byte {
+	if sc.i < len(sc.s) {
+		return sc.s[sc.i]
+	}
+	return 0
+}
+
+func (sc *statsScanner) consume(c byte) bool {
+	if sc.i < len(sc.s) && sc.s[sc.i] == c {
+		sc.i++
+		return true
+	}
+	return false
+}
+
+func (sc *statsScanner) lit(w string) bool {
+	if strings.HasPrefix(sc.s[sc.i:], w) {
+		sc.i += len(w)
+		return true
+	}
+	return false
+}
+
+// number returns the raw number token.
+func (sc *statsScanner) number() (string, bool) {
+	start := sc.i
+	for sc.i < len(sc.s) {
+		c := sc.s[sc.i]
+		if (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+			sc.i++
+			continue
+		}
+		break
+	}
+	return sc.s[start:sc.i], sc.i > start
+}
+
+// str reads a JSON string; without escapes it returns a substring.
+func (sc *statsScanner) str() (string, bool) {
+	if !sc.consume('"') {
+		return "", false
+	}
+	start := sc.i
+	for sc.i < len(sc.s) {
+		c := sc.s[sc.i]
+		if c == '"' {
+			out := sc.s[start:sc.i]
+			sc.i++
+			return out, true
+		}
+		if c == '\\' {
+			return sc.strSlow(start)
+		}
+		if c < 0x20 {
+			return "", false
+		}
+		sc.i++
+	}
+	return "", false
+}
+
+func (sc *statsScanner) strSlow(start int) (string, bool) {
+	var b strings.Builder
+	b.WriteString(sc.s[start:sc.i])
+	for sc.i < len(sc.s) {
+		c := sc.s[sc.i]
+		switch {
+		case c == '"':
+			sc.i++
+			return b.String(), true
+		case c < 0x20:
+			return "", false
+		case c != '\\':
+			b.WriteByte(c)
+			sc.i++
+			continue
+		}
+		if sc.i+1 >= len(sc.s) {
+			return "", false
+		}
+		e := sc.s[sc.i+1]
+		sc.i += 2
+		switch e {
+		case '"', '\\', '/':
+			b.WriteByte(e)
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r, ok := sc.hex4()
+			if !ok {
+				return "", false
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := utf8.RuneError
+				if strings.HasPrefix(sc.s[sc.i:], "\\u") {
+					sc.i += 2
+					if x, ok := sc.hex4(); ok {
+						r2 = x
+					}
+				}
+				r = utf16.DecodeRune(r, r2)
+			}
+			b.WriteRune(r)
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+func (sc *statsScanner) hex4() (rune, bool) {
+	if sc.i+4 > len(sc.s) {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(sc.s[sc.i:sc.i+4], 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	sc.i += 4
+	return rune(v), true
+}
+
+// skip passes over one JSON value of any kind, checking its syntax.
+func (sc *statsScanner) skip() error {
+	return sc.skipDepth(0)
+}
+
+func (sc *statsScanner) skipDepth(depth int) error {
+	if depth > 200 {
+		return sc.fail("nesting too deep")
+	}
+	sc.ws()
+	switch c := sc.peek(); {
+	case c == '"':
+		if _, ok := sc.str(); !ok {
+			return sc.fail("bad string")
+		}
+	case c == '{' || c == '[':
+		closer := byte('}')
+		if c == '[' {
+			closer = ']'
+		}
+		sc.i++
+		sc.ws()
+		if sc.consume(closer) {
+			return nil
+		}
+		for {
+			if c == '{' {
+				if _, ok := sc.str(); !ok {
+					return sc.fail("want key")
+				}
+				sc.ws()
+				if !sc.consume(':') {
+					return sc.fail("want ':'")
+				}
+			}
+			if err := sc.skipDepth(depth + 1); err != nil {
+				return err
+			}
+			sc.ws()
+			if sc.consume(',') {
+				sc.ws()
+				continue
+			}
+			if sc.consume(closer) {
+				return nil
+			}
+			return sc.fail("want ',' or closing bracket")
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		tok, _ := sc.number()
+		if _, err := strconv.ParseFloat(tok, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+			return sc.fail("bad number")
+		}
+	default:
+		if !sc.lit("true") && !sc.lit("false") && !sc.lit("null") {
+			return sc.fail("unexpected character")
+		}
+	}
+	return nil
+}

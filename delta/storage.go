@@ -1,0 +1,203 @@
+package delta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// FileInfo describes one stored object. Path is relative to the storage root
+// and uses '/' separators.
+type FileInfo struct {
+	Path    string
+	Size    int64
+	ModTime time.Time
+}
+
+// Storage is the narrow I/O seam of the reader. Paths are relative to the
+// table root, '/'-separated. A missing object yields an error wrapping
+// fs.ErrNotExist. Implementations must be safe for concurrent use.
+type Storage interface {
+	// List returns the objects directly under the directory part of prefix
+	// whose paths start with prefix and sort after startAfter ("" for all),
+	// sorted by path. A missing directory yields fs.ErrNotExist.
+	List(ctx context.Context, prefix, startAfter string) ([]FileInfo, error)
+	// Read returns the whole object.
+	Read(ctx context.Context, path string) ([]byte, error)
+	// ReadRange returns n bytes starting at off (fewer only at the end).
+	ReadRange(ctx context.Context, path string, off, n int64) ([]byte, error)
+	// Stat returns size and modification time.
+	Stat(ctx context.Context, path string) (FileInfo, error)
+}
+
+// LocalFS is Storage over a local directory.
+type LocalFS struct{ Root string }
+
+func (l LocalFS) abs(p string) string { return filepath.Join(l.Root, filepath.FromSlash(p)) }
+
+// List implements Storage.
+func (l LocalFS) List(ctx context.Context, prefix, startAfter string) ([]FileInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	dir, base := "", prefix
+	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
+		dir, base = prefix[:i], prefix[i+1:]
+	}
+	entries, err := os.ReadDir(l.abs(dir))
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	var out []FileInfo
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasPrefix(e.Name(), base) {
+			continue
+		}
+		p := e.Name()
+		if dir != "" {
+			p = dir + "/" + p
+		}
+		if startAfter != "" && p <= startAfter {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // deleted while listing
+			}
+			return nil, fmt.Errorf("list %s: %w", prefix, err)
+		}
+		out = append(out, FileInfo{Path: p, Size: info.Size(), ModTime: info.ModTime()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// Read implements Storage.
+func (l LocalFS) Read(ctx context.Context, path string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(l.abs(path))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// ReadRange implements Storage.
+func (l LocalFS) ReadRange(ctx context.Context, path string, off, n int64) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if off < 0 || n < 0 {
+		return nil, fmt.Errorf("read %s: invalid range %d+%d", path, off, n)
+	}
+	f, err := os.Open(l.abs(path))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	buf := make([]byte, n)
+	m, err := f.ReadAt(buf, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read %s at %d: %w", path, off, err)
+	}
+	return buf[:m], nil
+}
+
+// Stat implements Storage.
+func (l LocalFS) Stat(ctx context.Context, path string) (FileInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return FileInfo{}, err
+	}
+	info, err := os.Stat(l.abs(path))
+	if err != nil {
+		return FileInfo{}, fmt.Errorf("stat %s: %w", path, err)
+	}
+	return FileInfo{Path: path, Size: info.Size(), ModTime: info.ModTime()}, nil
+}
+
+// resolveLocation turns a LOCATION string into a storage and the table root
+// as an absolute local path (used to canonicalize absolute file paths).
+func resolveLocation(location string) (Storage, string, error) {
+	if location == "" {
+		return nil, "", fmt.Errorf("%w: empty location", ErrTableNotFound)
+	}
+	p := location
+	if i := strings.Index(location, ":"); i > 1 { // i > 1 keeps Windows drive letters local
+		scheme := strings.ToLower(location[:i])
+		if scheme != "file" {
+			return nil, "", fmt.Errorf("%w: %q in %s (only local paths and file:// URIs for now)", ErrUnsupportedScheme, scheme, location)
+		}
+		u, err := url.Parse(location)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: parse location %s: %v", ErrTableNotFound, location, err)
+		}
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, "", fmt.Errorf("%w: file URI with host %q in %s", ErrUnsupportedScheme, u.Host, location)
+		}
+		p = u.Path
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, "", fmt.Errorf("resolve %s: %w", location, err)
+	}
+	return LocalFS{Root: abs}, filepath.ToSlash(abs), nil
+}
+
+// readerAt adapts Storage.ReadRange to io.ReaderAt + io.Seeker for the
+// parquet reader, so only the footer and the needed column chunks are read.
+type readerAt struct {
+	ctx  context.Context
+	st   Storage
+	path string
+	size int64
+	pos  int64
+}
+
+func (r *readerAt) ReadAt(p []byte, off int64) (int, error) {
+	if off >= r.size {
+		return 0, io.EOF
+	}
+	b, err := r.st.ReadRange(r.ctx, r.path, off, int64(len(p)))
+	if err != nil {
+		return 0, err
+	}
+	n := copy(p, b)
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (r *readerAt) Read(p []byte) (int, error) {
+	n, err := r.ReadAt(p, r.pos)
+	r.pos += int64(n)
+	return n, err
+}
+
+func (r *readerAt) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		off += r.pos
+	case io.SeekEnd:
+		off += r.size
+	default:
+		return 0, fmt.Errorf("seek %s: bad whence %d", r.path, whence)
+	}
+	if off < 0 {
+		return 0, fmt.Errorf("seek %s: negative position", r.path)
+	}
+	r.pos = off
+	return off, nil
+}
