@@ -1,0 +1,181 @@
+package scanunit
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/deltaplan/deltaplan/model"
+)
+
+// EvalFile evaluates the predicate for the single file i of fs, walking the
+// predicate tree with model.Values. It gives the same answers as Eval and is
+// the straightforward per-file reference that Eval is tested and benchmarked
+// against; use Eval for whole snapshots.
+func (p *Pruner) EvalFile(fs *model.FileSet, i int) (Verdict, error) {
+	if fs == nil || i < 0 || i >= fs.Len() {
+		return MightMatch, fmt.Errorf("scanunit: file index %d out of range", i)
+	}
+	v, err := newView(fs)
+	if err != nil {
+		return MightMatch, err
+	}
+	if v.empty(i) {
+		return CannotMatch, nil
+	}
+	return verdictOf(evalOne(p.root, fs, v.numRecords[i], i)), nil
+}
+
+func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) outcome {
+	switch n.kind {
+	case nConst:
+		return n.mask
+	case nAnd, nOr:
+		acc := evalOne(n.kids[0], fs, numRecords, i)
+		for _, k := range n.kids[1:] {
+			o := evalOne(k, fs, numRecords, i)
+			if n.kind == nAnd {
+				acc = andTab[acc<<3|o]
+			} else {
+				acc = orTab[acc<<3|o]
+			}
+		}
+		return acc
+	case nNot:
+		return notTab[evalOne(n.kids[0], fs, numRecords, i)]
+	}
+	// A leaf: find its column, partitions first.
+	for pi := range fs.Partitions {
+		pc := &fs.Partitions[pi]
+		if pc.Name != n.col {
+			continue
+		}
+		val := pc.Values.Get(i)
+		if n.kind == nIsNull {
+			if val.IsNull() != n.negated {
+				return oT
+			}
+			return oF
+		}
+		pl := coerce(n.op, n.val, pc.Values.Kind, pc.Values.Scale)
+		switch {
+		case val.IsNull() || pl.mode == pNull:
+			return oN
+		case pl.mode == pTrue:
+			return oT
+		case pl.mode == pFalse:
+			return oF
+		case pl.mode == pUnknown:
+			return oT | oF
+		}
+		c, ok := compareExact(val, pl.lit)
+		if !ok {
+			return oT | oF
+		}
+		if holds(pl.op, c) {
+			return oT
+		}
+		return oF
+	}
+	for si := range fs.Stats {
+		st := &fs.Stats[si]
+		if st.Path.String() == n.col {
+			return statsLeaf(n, st, numRecords, i)
+		}
+	}
+	if n.kind == nIsNull {
+		return oT | oF
+	}
+	return oAll
+}
+
+func statsLeaf(n *node, st *model.ColumnStats, numRecords int64, i int) outcome {
+	nullCount := int64(-1)
+	if st.NullCount != nil {
+		nullCount = st.NullCount[i]
+	}
+	allNull := nullCount >= 0 && numRecords >= 0 && nullCount >= numRecords
+	mayNull := nullCount != 0
+	var o outcome
+	if n.kind == nIsNull {
+		is, not := oT, oF
+		if n.negated {
+			is, not = oF, oT
+		}
+		if mayNull {
+			o |= is
+		}
+		if !allNull {
+			o |= not
+		}
+		return o
+	}
+	if mayNull {
+		o |= oN
+	}
+	if allNull {
+		return o
+	}
+	if st.Min.Kind != st.Max.Kind || st.Min.Scale != st.Max.Scale {
+		return o | oT | oF
+	}
+	pl := coerce(n.op, n.val, st.Min.Kind, st.Min.Scale)
+	switch pl.mode {
+	case pNull:
+		return o | oN
+	case pTrue:
+		return o | oT
+	case pFalse:
+		return o | oF
+	case pUnknown:
+		return o | oT | oF
+	}
+	lo, hi := st.Min.Get(i), st.Max.Get(i)
+	// Statistics adjustments, as documented on Pruner.
+	switch lo.Kind {
+	case model.KindFloat:
+		if math.IsNaN(lo.Float) {
+			lo.Float = math.Inf(-1)
+		}
+	case model.KindTimestamp, model.KindTimestampNTZ:
+		if hi.Int > math.MaxInt64-999 {
+			hi.Int = math.MaxInt64 - 999
+		}
+		hi.Int += 999
+	}
+	c := pl.lit
+	// lowOK: some value at or above lo can satisfy the test; hiOK likewise.
+	cmpLo, okLo := compareExact(lo, c)
+	cmpHi, okHi := compareExact(hi, c)
+	if okHi && (hi.Kind == model.KindString || hi.Kind == model.KindBinary) && strings.HasPrefix(c.Str, hi.Str) {
+		cmpHi = 1 // a truncated max: longer values starting with it may exist
+	}
+	var t, f bool
+	switch pl.op {
+	case model.OpEq:
+		t = (!okLo || cmpLo <= 0) && (!okHi || cmpHi >= 0)
+		f = !okLo || !okHi || cmpLo != 0 || cmpHi != 0
+	case model.OpNe:
+		t = !okLo || !okHi || cmpLo != 0 || cmpHi != 0
+		f = (!okLo || cmpLo <= 0) && (!okHi || cmpHi >= 0)
+	case model.OpLt:
+		t = !okLo || cmpLo < 0
+		f = !okHi || cmpHi >= 0
+	case model.OpLe:
+		t = !okLo || cmpLo <= 0
+		f = !okHi || cmpHi > 0
+	case model.OpGt:
+		t = !okHi || cmpHi > 0
+		f = !okLo || cmpLo <= 0
+	case model.OpGe:
+		t = !okHi || cmpHi >= 0
+		f = !okLo || cmpLo < 0
+	}
+	if t {
+		o |= oT
+	}
+	if f {
+		o |= oF
+	}
+	return o
+}
