@@ -132,12 +132,15 @@ func statsLeaf(n *node, st *model.ColumnStats, numRecords int64, i int) outcome 
 	}
 	lo, hi := st.Min.Get(i), st.Max.Get(i)
 	// Statistics adjustments, as documented on Pruner.
-	switch lo.Kind {
+	switch st.Min.Kind {
 	case model.KindFloat:
-		if math.IsNaN(lo.Float) {
+		if !lo.IsNull() && math.IsNaN(lo.Float) {
 			lo.Float = math.Inf(-1)
 		}
 	case model.KindTimestamp, model.KindTimestampNTZ:
+		if hi.IsNull() {
+			break
+		}
 		if hi.Int > math.MaxInt64-999 {
 			hi.Int = math.MaxInt64 - 999
 		}
