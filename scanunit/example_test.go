@@ -66,6 +66,6 @@ func ExampleParseFilter() {
 	_, err = scanunit.ParseFilter("a = 'unterminated")
 	fmt.Println(err)
 	// Output:
-	// NOT (d >= DATE '2020-01-01' AND d <= DATE '2020-12-31') OR s <> 'x'
+	// NOT (d >= DATE '2020-01-01' AND d <= DATE '2020-12-31') OR s <> 'x' <nil>
 	// filter: at offset 4: unterminated string
 }
