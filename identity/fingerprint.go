@@ -1,0 +1,461 @@
+package identity
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// What the plan fingerprint covers.
+//
+// Every field of every message reachable from substrait.Plan is hashed by
+// its protobuf field number and typed value (proto3 defaults are absent in
+// both the binary and the JSON form, so the two encodings agree), with
+// these exceptions, each chosen because the field does not change what the
+// plan computes:
+//
+//   - Plan.version (producer name, git hash, spec version): who wrote the
+//     plan, not what it does.
+//   - Plan.extension_urns and Plan.extensions (and, in binary input, the
+//     legacy extension_uris field 1): declarations. Every reference to a
+//     function, type or type variation anchor is replaced by the
+//     (extension, name) pair it resolves to, so anchor numbering and
+//     declaration order do not matter but the function identity does.
+//     Standard extension URIs are mapped to URNs (CanonicalExtension).
+//   - Plan.type_aliases: each type_alias_reference is replaced by the
+//     aliased type itself, so alias numbering does not matter.
+//   - Plan.expected_type_urls: a consumer capability hint that only lists
+//     the type URLs of Any messages; the Any messages themselves are hashed.
+//   - RelCommon.hint: statistics, constraints, aliases, output-name hints
+//     and saved computations. The spec defines hints as optional
+//     information a consumer may ignore without changing results.
+//   - AdvancedExtension.optimization (anywhere): by the spec, optimizations
+//     are safe to ignore. AdvancedExtension.enhancement IS hashed: an
+//     enhancement changes semantics and a consumer must understand it.
+//
+// Deliberately included: RelRoot.names (the output column names are the
+// view's schema that downstream readers bind to by name, so a rename is a
+// change consumers can observe), read base schemas, emit/direct output
+// mappings, ReadRel.best_effort_filter (conservative: it may change the
+// files a scan touches), parameter bindings, and unknown fields found in
+// binary input (as raw bytes: a field this version cannot interpret may
+// carry meaning, so it must not be silently dropped).
+
+// fieldAction says how the walker treats one field.
+type fieldAction uint8
+
+const (
+	actHash fieldAction = iota
+	actSkip
+	actFunction
+	actType
+	actTypeVariation
+	actTypeAlias
+)
+
+type fieldInfo struct {
+	fd     protoreflect.FieldDescriptor
+	num    uint64
+	act    fieldAction
+	always bool     // anchors outside a oneof: hashed even when 0, since 0 is a valid anchor
+	isRel  bool     // the field holds relations (Rel or PlanRel); cut in shallow mode
+	child  *msgInfo // field plan of the message type, linked once all are built
+}
+
+type msgInfo struct {
+	fields    []fieldInfo // by ascending field number
+	always    []int       // positions of fields hashed even when unset
+	pos       []int       // Fields().Get(i) is fields[pos[i]]
+	dropUnkn1 bool        // Plan: unknown field 1 is the legacy extension_uris declaration list
+}
+
+var skipFields = map[protoreflect.FullName]bool{
+	"substrait.Plan.version":                              true,
+	"substrait.Plan.extension_urns":                       true,
+	"substrait.Plan.extensions":                           true,
+	"substrait.Plan.expected_type_urls":                   true,
+	"substrait.Plan.type_aliases":                         true,
+	"substrait.RelCommon.hint":                            true,
+	"substrait.extensions.AdvancedExtension.optimization": true,
+}
+
+const (
+	relName     protoreflect.FullName = "substrait.Rel"
+	planRelName protoreflect.FullName = "substrait.PlanRel"
+)
+
+func classify(fd protoreflect.FieldDescriptor) fieldAction {
+	if skipFields[fd.FullName()] {
+		return actSkip
+	}
+	if fd.Kind() != protoreflect.Uint32Kind || fd.IsList() {
+		return actHash
+	}
+	name := string(fd.Name())
+	switch {
+	case strings.HasSuffix(name, "function_reference"):
+		return actFunction
+	case name == "type_reference" || name == "user_defined_type_reference":
+		return actType
+	case name == "type_variation_reference":
+		return actTypeVariation
+	case name == "type_alias_reference":
+		return actTypeAlias
+	}
+	return actHash
+}
+
+func buildInfo(md protoreflect.MessageDescriptor) *msgInfo {
+	fds := md.Fields()
+	info := &msgInfo{fields: make([]fieldInfo, 0, fds.Len()), dropUnkn1: md.FullName() == "substrait.Plan"}
+	for i := range fds.Len() {
+		fd := fds.Get(i)
+		fi := fieldInfo{fd: fd, num: uint64(fd.Number()), act: classify(fd)}
+		fi.always = fi.act >= actFunction && fd.ContainingOneof() == nil
+		if m := fd.Message(); m != nil && (m.FullName() == relName || m.FullName() == planRelName) {
+			fi.isRel = true
+		}
+		info.fields = append(info.fields, fi)
+	}
+	slices.SortFunc(info.fields, func(a, b fieldInfo) int { return cmpInt(int64(a.num), int64(b.num)) })
+	info.pos = make([]int, fds.Len())
+	for p, f := range info.fields {
+		info.pos[f.fd.Index()] = p
+		if f.always {
+			info.always = append(info.always, p)
+		}
+	}
+	return info
+}
+
+var (
+	infoOnce  sync.Once
+	infoCache map[protoreflect.MessageDescriptor]*msgInfo
+)
+
+// infos precomputes the field plans of every message reachable from Plan,
+// once; afterwards the cache is read-only and safe for concurrent use.
+func infos() map[protoreflect.MessageDescriptor]*msgInfo {
+	infoOnce.Do(func() {
+		infoCache = map[protoreflect.MessageDescriptor]*msgInfo{}
+		var add func(md protoreflect.MessageDescriptor)
+		add = func(md protoreflect.MessageDescriptor) {
+			if _, done := infoCache[md]; done {
+				return
+			}
+			info := buildInfo(md)
+			infoCache[md] = info
+			for _, f := range info.fields {
+				if m := f.fd.Message(); m != nil {
+					add(m)
+				}
+			}
+		}
+		add((&substraitpb.Plan{}).ProtoReflect().Descriptor())
+		for _, info := range infoCache {
+			for i := range info.fields {
+				if m := info.fields[i].fd.Message(); m != nil {
+					info.fields[i].child = infoCache[m]
+				}
+			}
+		}
+	})
+	return infoCache
+}
+
+func infoFor(md protoreflect.MessageDescriptor) *msgInfo {
+	if info, ok := infos()[md]; ok {
+		return info
+	}
+	return buildInfo(md) // not reachable from Plan: build uncached
+}
+
+// FingerprintPlan returns the canonical fingerprint of p. r resolves
+// extension anchors; nil means PlanAnchors(p) (the plan's URN
+// declarations). The result depends on every semantic field of the plan
+// and on nothing listed as non-semantic in this file's notes.
+func FingerprintPlan(p *substraitpb.Plan, r Resolver) (Digest, error) {
+	w, err := newWalker("plan", p, r)
+	if err != nil {
+		return Digest{}, err
+	}
+	if err := w.message(p.ProtoReflect(), nil, false); err != nil {
+		return Digest{}, err
+	}
+	return w.e.Sum()
+}
+
+type walker struct {
+	e       *Encoder
+	cur     *msgInfo // message whose fields collect is gathering
+	scratch []entry  // stack of collected fields, one frame per open message
+	rangeFn func(protoreflect.FieldDescriptor, protoreflect.Value) bool
+	r       Resolver
+	aliases map[uint32]*substraitpb.Type
+	inAlias map[uint32]bool
+}
+
+func newWalker(domain string, p *substraitpb.Plan, r Resolver) (*walker, error) {
+	if p == nil {
+		return nil, fmt.Errorf("fingerprint: nil plan")
+	}
+	if r == nil {
+		t, err := PlanAnchors(p)
+		if err != nil {
+			return nil, fmt.Errorf("fingerprint: %w", err)
+		}
+		r = t
+	}
+	w := &walker{e: New(domain), r: r, scratch: make([]entry, 0, 64)}
+	w.rangeFn = w.collect
+	if n := len(p.GetTypeAliases()); n > 0 {
+		w.aliases = make(map[uint32]*substraitpb.Type, n)
+		w.inAlias = map[uint32]bool{}
+		for i, a := range p.GetTypeAliases() {
+			if _, dup := w.aliases[a.GetTypeAliasAnchor()]; dup {
+				return nil, fmt.Errorf("fingerprint: type_aliases[%d]: %w: type alias anchor %d declared twice",
+					i, ErrDuplicateAnchor, a.GetTypeAliasAnchor())
+			}
+			w.aliases[a.GetTypeAliasAnchor()] = a.GetType()
+		}
+	}
+	return w, nil
+}
+
+// unknownBytes returns the unknown fields that are hashed: all of them,
+// except the legacy declaration list on Plan.
+func unknownBytes(m protoreflect.Message, info *msgInfo) []byte {
+	raw := m.GetUnknown()
+	if len(raw) == 0 || !info.dropUnkn1 {
+		return raw
+	}
+	var kept []byte
+	for b := raw; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return raw // malformed: hash it whole rather than guess
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if m < 0 {
+			return raw
+		}
+		if num != 1 {
+			kept = append(kept, b[:n+m]...)
+		}
+		b = b[n+m:]
+	}
+	return kept
+}
+
+// entry is one present field collected by Range.
+type entry struct {
+	pos int
+	v   protoreflect.Value
+}
+
+// collect is the Range callback; it appends to w.scratch for w.cur.
+func (w *walker) collect(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+	if p := w.cur.pos[fd.Index()]; w.cur.fields[p].act != actSkip {
+		w.scratch = append(w.scratch, entry{p, v})
+	}
+	return true
+}
+
+// message hashes m as a struct of its present fields, keyed by field
+// number. In shallow mode, fields holding relations are written as Null
+// so the digest covers one relation's own content only (used by DiffPlans).
+// info may be nil (then it is looked up).
+func (w *walker) message(m protoreflect.Message, info *msgInfo, shallow bool) error {
+	if info == nil {
+		info = infoFor(m.Descriptor())
+	}
+	// Range visits only populated fields and is much faster than asking Has
+	// of every field; its order is unspecified, so sort by field number.
+	start := len(w.scratch)
+	w.cur = info
+	m.Range(w.rangeFn)
+	for _, p := range info.always {
+		found := false
+		for i := start; i < len(w.scratch); i++ {
+			if w.scratch[i].pos == p {
+				found = true
+				break
+			}
+		}
+		if !found {
+			w.scratch = append(w.scratch, entry{p, m.Get(info.fields[p].fd)})
+		}
+	}
+	end := len(w.scratch)
+	for i := start + 1; i < end; i++ { // insertion sort: a handful of fields
+		for j := i; j > start && w.scratch[j].pos < w.scratch[j-1].pos; j-- {
+			w.scratch[j], w.scratch[j-1] = w.scratch[j-1], w.scratch[j]
+		}
+	}
+	unknown := unknownBytes(m, info)
+	n := end - start
+	if len(unknown) > 0 {
+		n++
+	}
+	w.e.Struct(n)
+	for i := start; i < end; i++ {
+		en := w.scratch[i] // copy: recursion may grow w.scratch
+		f := &info.fields[en.pos]
+		w.e.FieldNum(f.num)
+		if shallow && f.isRel {
+			w.e.Null()
+			continue
+		}
+		if err := w.field(m, f, en.v); err != nil {
+			return err
+		}
+	}
+	w.scratch = w.scratch[:start]
+	if len(unknown) > 0 {
+		w.e.FieldNum(0) // never a valid protobuf field number
+		w.e.Bytes(unknown)
+	}
+	return nil
+}
+
+func (w *walker) field(m protoreflect.Message, f *fieldInfo, v protoreflect.Value) error {
+	switch {
+	case f.act >= actFunction:
+		return w.anchor(m, f, uint32(v.Uint()))
+	case f.fd.IsList():
+		l := v.List()
+		w.e.List(l.Len())
+		for i := range l.Len() {
+			if err := w.value(f.fd, f.child, l.Get(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case f.fd.IsMap():
+		return w.mapValue(f.fd, v.Map())
+	}
+	return w.value(f.fd, f.child, v)
+}
+
+func (w *walker) anchor(m protoreflect.Message, f *fieldInfo, a uint32) error {
+	if f.act == actTypeAlias {
+		t, ok := w.aliases[a]
+		if !ok {
+			return fmt.Errorf("fingerprint: %s: %w: type alias anchor %d is not declared",
+				f.fd.FullName(), ErrUnresolvedAnchor, a)
+		}
+		if w.inAlias[a] {
+			return fmt.Errorf("fingerprint: %s: type alias anchor %d refers to itself", f.fd.FullName(), a)
+		}
+		w.inAlias[a] = true
+		defer delete(w.inAlias, a)
+		return w.message(t.ProtoReflect(), nil, false)
+	}
+	kind := AnchorFunction
+	switch f.act {
+	case actType:
+		kind = AnchorType
+	case actTypeVariation:
+		kind = AnchorTypeVariation
+	}
+	ext, name, ok := w.r.Resolve(kind, a)
+	switch {
+	case ok:
+		w.e.Struct(2)
+		w.e.Field("extension")
+		w.e.String(CanonicalExtension(ext))
+		w.e.Field("name")
+		w.e.String(name)
+	case a == 0:
+		w.e.Null() // unset: proto3 cannot tell "anchor 0" from "no anchor"
+	default:
+		return fmt.Errorf("fingerprint: %s in %s: %w: %s anchor %d is not declared",
+			f.fd.Name(), m.Descriptor().FullName(), ErrUnresolvedAnchor, kind, a)
+	}
+	return nil
+}
+
+func (w *walker) mapValue(fd protoreflect.FieldDescriptor, mv protoreflect.Map) error {
+	keys := make([]protoreflect.MapKey, 0, mv.Len())
+	mv.Range(func(k protoreflect.MapKey, _ protoreflect.Value) bool {
+		keys = append(keys, k)
+		return true
+	})
+	slices.SortFunc(keys, func(a, b protoreflect.MapKey) int { return compareMapKeys(a, b) })
+	w.e.List(2 * len(keys))
+	for _, k := range keys {
+		if err := w.value(fd.MapKey(), nil, k.Value()); err != nil {
+			return err
+		}
+		if err := w.value(fd.MapValue(), nil, mv.Get(k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func compareMapKeys(a, b protoreflect.MapKey) int {
+	switch x := a.Interface().(type) {
+	case string:
+		return strings.Compare(x, b.String())
+	case bool:
+		if x == b.Bool() {
+			return 0
+		} else if x {
+			return 1
+		}
+		return -1
+	case int32, int64:
+		ai, bi := a.Int(), b.Int()
+		return cmpInt(ai, bi)
+	default:
+		au, bu := a.Uint(), b.Uint()
+		switch {
+		case au < bu:
+			return -1
+		case au > bu:
+			return 1
+		}
+		return 0
+	}
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (w *walker) value(fd protoreflect.FieldDescriptor, child *msgInfo, v protoreflect.Value) error {
+	switch fd.Kind() {
+	case protoreflect.MessageKind, protoreflect.GroupKind:
+		return w.message(v.Message(), child, false)
+	case protoreflect.BoolKind:
+		w.e.Bool(v.Bool())
+	case protoreflect.EnumKind:
+		w.e.Int(int64(v.Enum()))
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind,
+		protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		w.e.Int(v.Int())
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind, protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		w.e.Uint(v.Uint())
+	case protoreflect.FloatKind, protoreflect.DoubleKind:
+		w.e.Float(v.Float())
+	case protoreflect.StringKind:
+		w.e.String(v.String())
+	case protoreflect.BytesKind:
+		w.e.Bytes(v.Bytes())
+	default:
+		return fmt.Errorf("fingerprint: %s: unsupported field kind %s", fd.FullName(), fd.Kind())
+	}
+	return nil
+}
