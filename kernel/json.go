@@ -1,0 +1,101 @@
+package kernel
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+)
+
+// DefaultWeight is the weight of an edge given without one.
+const DefaultWeight = 1
+
+// ParseJSON reads a graph in the CLI's format:
+//
+//	{"nodes": ["a", "b"], "edges": [["a", "b", 3], ["b", "c"]]}
+//
+// An edge is [from, to] or [from, to, weight]; the weight is a non-negative
+// integer (DefaultWeight when absent). Every node must be listed in "nodes",
+// including isolated ones. Other top-level keys are ignored. Errors wrap
+// ErrFormat (or the graph errors of New) and say which element is wrong.
+func ParseJSON(data []byte) (*Graph, error) {
+	var doc struct {
+		Nodes *[]string          `json:"nodes"`
+		Edges *[]json.RawMessage `json:"edges"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%w: data after the graph object", ErrFormat)
+	}
+	if doc.Nodes == nil {
+		return nil, fmt.Errorf("%w: missing \"nodes\" list", ErrFormat)
+	}
+	var raw []json.RawMessage
+	if doc.Edges != nil {
+		raw = *doc.Edges
+	}
+	edges := make([]Edge, len(raw))
+	for i, r := range raw {
+		e, err := parseEdge(r)
+		if err != nil {
+			return nil, fmt.Errorf("%w: edge %d: %v", ErrFormat, i, err)
+		}
+		edges[i] = e
+	}
+	return New(*doc.Nodes, edges)
+}
+
+// ReadJSON reads a graph from r (see ParseJSON).
+func ReadJSON(r io.Reader) (*Graph, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read graph: %w", err)
+	}
+	return ParseJSON(data)
+}
+
+func parseEdge(r json.RawMessage) (Edge, error) {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(r, &parts); err != nil {
+		return Edge{}, fmt.Errorf("want [from, to, weight?]: %v", err)
+	}
+	if len(parts) != 2 && len(parts) != 3 {
+		return Edge{}, fmt.Errorf("want [from, to, weight?], got %d elements", len(parts))
+	}
+	e := Edge{Weight: DefaultWeight}
+	if err := json.Unmarshal(parts[0], &e.From); err != nil {
+		return Edge{}, fmt.Errorf("from is not a string: %s", parts[0])
+	}
+	if err := json.Unmarshal(parts[1], &e.To); err != nil {
+		return Edge{}, fmt.Errorf("to is not a string: %s", parts[1])
+	}
+	if len(parts) == 3 {
+		w, err := parseWeight(parts[2])
+		if err != nil {
+			return Edge{}, err
+		}
+		e.Weight = w
+	}
+	return e, nil
+}
+
+// parseWeight accepts integers, also written as integral floats (3.0, 1e3).
+func parseWeight(r json.RawMessage) (int64, error) {
+	var num json.Number
+	if err := json.Unmarshal(r, &num); err != nil {
+		return 0, fmt.Errorf("weight is not a number: %s", r)
+	}
+	if w, err := strconv.ParseInt(num.String(), 10, 64); err == nil {
+		return w, nil
+	}
+	f, err := strconv.ParseFloat(num.String(), 64)
+	if err != nil || f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
+		return 0, fmt.Errorf("weight %s is not an int64 integer", num)
+	}
+	return int64(f), nil
+}
