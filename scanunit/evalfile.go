@@ -16,33 +16,53 @@ func (p *Pruner) EvalFile(fs *model.FileSet, i int) (Verdict, error) {
 	if fs == nil || i < 0 || i >= fs.Len() {
 		return MightMatch, fmt.Errorf("scanunit: file index %d out of range", i)
 	}
-	v, err := newView(fs)
+	n := fs.Len()
+	at := func(s []int64, what string) (int64, error) {
+		switch len(s) {
+		case 0:
+			return -1, nil
+		case n:
+			return s[i], nil
+		}
+		return 0, fmt.Errorf("scanunit: file set has %d paths but %d %s", n, len(s), what)
+	}
+	nr, err := at(fs.NumRecords, "numRecords")
 	if err != nil {
 		return MightMatch, err
 	}
-	if v.empty(i) {
+	dv, err := at(fs.DVCardinality, "DV cardinalities")
+	if err != nil {
+		return MightMatch, err
+	}
+	if nr == 0 || (nr > 0 && dv >= nr) {
 		return CannotMatch, nil
 	}
-	return verdictOf(evalOne(p.root, fs, v.numRecords[i], i)), nil
+	o, err := evalOne(p.root, fs, nr, i)
+	return verdictOf(o), err
 }
 
-func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) outcome {
+func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) (outcome, error) {
 	switch n.kind {
 	case nConst:
-		return n.mask
+		return n.mask, nil
 	case nAnd, nOr:
-		acc := evalOne(n.kids[0], fs, numRecords, i)
+		acc, err := evalOne(n.kids[0], fs, numRecords, i)
 		for _, k := range n.kids[1:] {
-			o := evalOne(k, fs, numRecords, i)
+			if err != nil {
+				return 0, err
+			}
+			var o outcome
+			o, err = evalOne(k, fs, numRecords, i)
 			if n.kind == nAnd {
 				acc = andTab[acc<<3|o]
 			} else {
 				acc = orTab[acc<<3|o]
 			}
 		}
-		return acc
+		return acc, err
 	case nNot:
-		return notTab[evalOne(n.kids[0], fs, numRecords, i)]
+		o, err := evalOne(n.kids[0], fs, numRecords, i)
+		return notTab[o], err
 	}
 	// A leaf: find its column, partitions first.
 	for pi := range fs.Partitions {
@@ -50,43 +70,59 @@ func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) outcome {
 		if pc.Name != n.col {
 			continue
 		}
-		val := pc.Values.Get(i)
-		if n.kind == nIsNull {
-			if val.IsNull() != n.negated {
-				return oT
+		if err := checkVector(pc.Values, fs.Len()); err != nil {
+			return 0, fmt.Errorf("scanunit: partition column %q: %w", pc.Name, err)
+		}
+		return partitionLeaf(n, pc, i), nil
+	}
+	for si := range fs.Stats {
+		st := &fs.Stats[si]
+		if st.Path.String() != n.col {
+			continue
+		}
+		for _, v := range []model.Vector{st.Min, st.Max} {
+			if err := checkVector(v, fs.Len()); err != nil {
+				return 0, fmt.Errorf("scanunit: statistics of %q: %w", n.col, err)
 			}
-			return oF
 		}
-		pl := coerce(n.op, n.val, pc.Values.Kind, pc.Values.Scale)
-		switch {
-		case val.IsNull() || pl.mode == pNull:
-			return oN
-		case pl.mode == pTrue:
-			return oT
-		case pl.mode == pFalse:
-			return oF
-		case pl.mode == pUnknown:
-			return oT | oF
+		if st.NullCount != nil && len(st.NullCount) != fs.Len() {
+			return 0, fmt.Errorf("scanunit: nullCount of %q has %d entries for %d files", n.col, len(st.NullCount), fs.Len())
 		}
-		c, ok := compareExact(val, pl.lit)
-		if !ok {
-			return oT | oF
-		}
-		if holds(pl.op, c) {
+		return statsLeaf(n, st, numRecords, i), nil
+	}
+	if n.kind == nIsNull {
+		return oT | oF, nil
+	}
+	return oAll, nil
+}
+
+func partitionLeaf(n *node, pc *model.PartitionColumn, i int) outcome {
+	val := pc.Values.Get(i)
+	if n.kind == nIsNull {
+		if val.IsNull() != n.negated {
 			return oT
 		}
 		return oF
 	}
-	for si := range fs.Stats {
-		st := &fs.Stats[si]
-		if st.Path.String() == n.col {
-			return statsLeaf(n, st, numRecords, i)
-		}
-	}
-	if n.kind == nIsNull {
+	pl := coerce(n.op, n.val, pc.Values.Kind, pc.Values.Scale)
+	switch {
+	case val.IsNull() || pl.mode == pNull:
+		return oN
+	case pl.mode == pTrue:
+		return oT
+	case pl.mode == pFalse:
+		return oF
+	case pl.mode == pUnknown:
 		return oT | oF
 	}
-	return oAll
+	c, ok := compareExact(val, pl.lit)
+	if !ok {
+		return oT | oF
+	}
+	if holds(pl.op, c) {
+		return oT
+	}
+	return oF
 }
 
 func statsLeaf(n *node, st *model.ColumnStats, numRecords int64, i int) outcome {

@@ -480,52 +480,61 @@ func (e evaluator) cmp(n *node, out []outcome) {
 		return
 	}
 	tab := &cmpBits[pl.op]
-	nulls := func(i int) (outcome, bool) {
-		nonNull, null := presence(st.NullCount, nr, i)
-		var o outcome
-		if null {
+	nc := st.NullCount
+	if nc == nil {
+		nc = unknowns(len(out))
+	}
+	nc, nr = nc[:len(out)], nr[:len(out)]
+	// withNulls folds in what nullCount and numRecords say: an all-NULL
+	// column yields only NULL, a possible NULL adds it.
+	withNulls := func(i int) (o outcome, nonNull bool) {
+		c, r := nc[i], nr[i]
+		if c != 0 {
 			o = oN
 		}
-		return o, nonNull
+		return o, !(c >= 0 && r >= 0 && c >= r)
 	}
 	lo, hi := &st.Min, &st.Max
+	lv, hv := lo.Valid[:len(out)], hi.Valid[:len(out)]
 	switch lo.Kind {
 	case model.KindInt, model.KindDate, model.KindTimestamp, model.KindTimestampNTZ, model.KindFloat, model.KindBool:
 		c, los, his := intKeys(lo, hi, pl.lit, e.v.fs.Len())
+		los, his = los[:len(out)], his[:len(out)]
 		for i := range out {
-			o, nonNull := nulls(i)
+			o, nonNull := withNulls(i)
 			if nonNull {
-				o |= tab[b2i(lo.Valid[i])][b2i(hi.Valid[i])][sign(los[i], c)+1][sign(his[i], c)+1]
+				o |= tab[b2i(lv[i])][b2i(hv[i])][sign(los[i], c)+1][sign(his[i], c)+1]
 			}
 			out[i] = o
 		}
 	case model.KindString, model.KindBinary:
 		c := pl.lit.Str
+		los, his := lo.Strs[:len(out)], hi.Strs[:len(out)]
 		for i := range out {
-			o, nonNull := nulls(i)
+			o, nonNull := withNulls(i)
 			if nonNull {
 				ch := 1 // the max may be a truncated prefix of longer values
-				if !strings.HasPrefix(c, hi.Strs[i]) {
-					ch = strings.Compare(hi.Strs[i], c)
+				if !strings.HasPrefix(c, his[i]) {
+					ch = strings.Compare(his[i], c)
 				}
-				o |= tab[b2i(lo.Valid[i])][b2i(hi.Valid[i])][strings.Compare(lo.Strs[i], c)+1][ch+1]
+				o |= tab[b2i(lv[i])][b2i(hv[i])][strings.Compare(los[i], c)+1][ch+1]
 			}
 			out[i] = o
 		}
 	case model.KindDecimal:
 		c := pl.lit.Dec
 		for i := range out {
-			o, nonNull := nulls(i)
+			o, nonNull := withNulls(i)
 			if nonNull {
-				lv, hv := lo.Valid[i] && lo.Decs[i] != nil, hi.Valid[i] && hi.Decs[i] != nil
+				lok, hok := lv[i] && lo.Decs[i] != nil, hv[i] && hi.Decs[i] != nil
 				cl, ch := 0, 0
-				if lv {
+				if lok {
 					cl = lo.Decs[i].Cmp(c)
 				}
-				if hv {
+				if hok {
 					ch = hi.Decs[i].Cmp(c)
 				}
-				o |= tab[b2i(lv)][b2i(hv)][cl+1][ch+1]
+				o |= tab[b2i(lok)][b2i(hok)][cl+1][ch+1]
 			}
 			out[i] = o
 		}
