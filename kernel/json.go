@@ -87,6 +87,10 @@ func parseEdge(r json.RawMessage) (Edge, error) {
 // parseWeight accepts integers, also written as integral floats (3.0, 1e3).
 func parseWeight(r json.RawMessage) (int64, error) {
 	var num json.Number
+	// json.Number would also take a quoted number; only a bare one is a weight.
+	if t := bytes.TrimSpace(r); len(t) > 0 && t[0] == '"' {
+		return 0, fmt.Errorf("weight is not a number: %s", r)
+	}
 	if err := json.Unmarshal(r, &num); err != nil {
 		return 0, fmt.Errorf("weight is not a number: %s", r)
 	}

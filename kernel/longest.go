@@ -9,17 +9,17 @@ import (
 type Path struct {
 	// Length is the path's total edge weight (edge count for
 	// LongestPathEdges). It is 0 for a single node and for the empty graph.
-	Length int64
+	Length int64 `json:"length"`
 	// Nodes is the path in edge order; empty only for the empty graph.
 	// Among tied paths it is the smallest by name sequence: compare the
 	// first names, then the second, and so on, a proper prefix being
 	// smaller (so with zero-weight edges the shorter tied path wins).
-	Nodes []string
+	Nodes []string `json:"nodes"`
 	// Count is the number of distinct node sequences (of one node or more)
 	// whose weight is Length, capped at math.MaxInt64.
-	Count int64
+	Count int64 `json:"count"`
 	// Tied reports Count > 1: another path has the same length.
-	Tied bool
+	Tied bool `json:"tied"`
 }
 
 // LongestPath returns the maximum-weight path. Weights are >= 0, so a

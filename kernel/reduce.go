@@ -44,6 +44,10 @@ func (r *Reduction) Removed() []Edge {
 // reduceChunkBytes bounds the reachability bitsets held at once.
 const reduceChunkBytes = 64 << 20
 
+// chunkWordsOverride, when > 0, sets the chunk width in words (tests use it
+// to exercise the multi-chunk path on small graphs).
+var chunkWordsOverride int
+
 // TransitiveReduction computes the reduction with bitset reachability in
 // O(n·m/64) word operations. Nodes are visited in reverse topological order
 // and each node's successors in topological order: an edge u->v is redundant
@@ -77,6 +81,9 @@ func (g *Graph) TransitiveReduction() (*Reduction, error) {
 	words := 1
 	if n > 0 {
 		words = max(1, min((n+63)/64, reduceChunkBytes/8/n))
+	}
+	if chunkWordsOverride > 0 {
+		words = chunkWordsOverride
 	}
 	chunkBits := words * 64
 	reach := make([]uint64, n*words)
