@@ -31,6 +31,9 @@ import (
 //     aliased type itself, so alias numbering does not matter.
 //   - Plan.expected_type_urls: a consumer capability hint that only lists
 //     the type URLs of Any messages; the Any messages themselves are hashed.
+//   - RelCommon.direct, and a RelCommon or AdvancedExtension with nothing
+//     hashed inside: "direct" output is the default, so producers that
+//     write "common": {"direct": {}} and producers that omit it agree.
 //   - RelCommon.hint: statistics, constraints, aliases, output-name hints
 //     and saved computations. The spec defines hints as optional
 //     information a consumer may ignore without changing results.
@@ -65,6 +68,9 @@ type fieldInfo struct {
 	always bool     // anchors outside a oneof: hashed even when 0, since 0 is a valid anchor
 	isRel  bool     // the field holds relations (Rel or PlanRel); cut in shallow mode
 	child  *msgInfo // field plan of the message type, linked once all are built
+	// emptyIsAbsent: a RelCommon or AdvancedExtension with nothing hashed
+	// inside means the same as none at all.
+	emptyIsAbsent bool
 }
 
 type msgInfo struct {
@@ -81,7 +87,15 @@ var skipFields = map[protoreflect.FullName]bool{
 	"substrait.Plan.expected_type_urls":                   true,
 	"substrait.Plan.type_aliases":                         true,
 	"substrait.RelCommon.hint":                            true,
+	"substrait.RelCommon.direct":                          true,
 	"substrait.extensions.AdvancedExtension.optimization": true,
+}
+
+// emptyIsAbsent lists messages whose empty (after skipping) form is
+// semantically the same as their absence.
+var emptyIsAbsent = map[protoreflect.FullName]bool{
+	"substrait.RelCommon":                    true,
+	"substrait.extensions.AdvancedExtension": true,
 }
 
 const (
@@ -119,6 +133,9 @@ func buildInfo(md protoreflect.MessageDescriptor) *msgInfo {
 		fi.always = fi.act >= actFunction && fd.ContainingOneof() == nil
 		if m := fd.Message(); m != nil && (m.FullName() == relName || m.FullName() == planRelName) {
 			fi.isRel = true
+		}
+		if m := fd.Message(); m != nil && !fd.IsList() && emptyIsAbsent[m.FullName()] {
+			fi.emptyIsAbsent = true
 		}
 		info.fields = append(info.fields, fi)
 	}
@@ -260,10 +277,33 @@ type entry struct {
 
 // collect is the Range callback; it appends to w.scratch for w.cur.
 func (w *walker) collect(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-	if p := w.cur.pos[fd.Index()]; w.cur.fields[p].act != actSkip {
-		w.scratch = append(w.scratch, entry{p, v})
+	p := w.cur.pos[fd.Index()]
+	f := &w.cur.fields[p]
+	if f.act == actSkip || f.emptyIsAbsent && !hasContent(v.Message(), f.child) {
+		return true
 	}
+	w.scratch = append(w.scratch, entry{p, v})
 	return true
+}
+
+// hasContent reports whether hashing m would write anything.
+func hasContent(m protoreflect.Message, info *msgInfo) bool {
+	if info == nil {
+		info = infoFor(m.Descriptor())
+	}
+	if len(unknownBytes(m, info)) > 0 {
+		return true
+	}
+	for i := range info.fields {
+		f := &info.fields[i]
+		if f.act == actSkip || !m.Has(f.fd) {
+			continue
+		}
+		if !f.emptyIsAbsent || hasContent(m.Get(f.fd).Message(), f.child) {
+			return true
+		}
+	}
+	return false
 }
 
 // message hashes m as a struct of its present fields, keyed by field
