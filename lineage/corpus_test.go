@@ -151,3 +151,5 @@ func sortedSets(m map[string]map[string]bool) map[string][]string {
 	}
 	return out
 }
+
+func fixturesDir(t testing.TB) string { return fixtures.Dir(t, "substrait") }

@@ -50,11 +50,13 @@ func LiteralValue(l *pb.Expression_Literal) (v model.Value, ok bool) {
 	case *pb.Expression_Literal_TimestampTz:
 		return model.TimestampValue(x.TimestampTz), true
 	case *pb.Expression_Literal_PrecisionTimestamp_:
-		us, ok := toMicros(x.PrecisionTimestamp.GetValue(), x.PrecisionTimestamp.GetPrecision())
-		return model.TimestampNTZValue(us), ok
+		if us, ok := toMicros(x.PrecisionTimestamp.GetValue(), x.PrecisionTimestamp.GetPrecision()); ok {
+			return model.TimestampNTZValue(us), true
+		}
 	case *pb.Expression_Literal_PrecisionTimestampTz:
-		us, ok := toMicros(x.PrecisionTimestampTz.GetValue(), x.PrecisionTimestampTz.GetPrecision())
-		return model.TimestampValue(us), ok
+		if us, ok := toMicros(x.PrecisionTimestampTz.GetValue(), x.PrecisionTimestampTz.GetPrecision()); ok {
+			return model.TimestampValue(us), true
+		}
 	case *pb.Expression_Literal_Decimal_:
 		d := x.Decimal
 		if len(d.GetValue()) != 16 || d.GetScale() < 0 {
