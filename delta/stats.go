@@ -206,10 +206,13 @@ func (fc *fileCols) parseStats(s string, row int) error {
 		var err error
 		switch key {
 		case "numRecords":
-			tok, ok := sc.number()
-			if !ok {
+			if c := sc.peek(); c != '-' && (c < '0' || c > '9') {
 				err = sc.skip()
 				break
+			}
+			tok, ok := sc.number()
+			if !ok {
+				return sc.fail("bad number")
 			}
 			if n, e := strconv.ParseInt(tok, 10, 64); e == nil && n >= 0 {
 				fc.numRecs[row] = n
@@ -295,9 +298,12 @@ func (fc *fileCols) walkStats(sc *statsScanner, node *physNode, row, which int) 
 func (fc *fileCols) statValue(sc *statsScanner, leaf, row, which int) error {
 	col := &fc.stats[leaf]
 	if which == 2 {
+		if c := sc.peek(); c != '-' && (c < '0' || c > '9') {
+			return sc.skip()
+		}
 		tok, ok := sc.number()
 		if !ok {
-			return sc.skip()
+			return sc.fail("bad number")
 		}
 		if n, err := strconv.ParseInt(tok, 10, 64); err == nil && n >= 0 {
 			col.nulls[row] = n
@@ -319,7 +325,10 @@ func (fc *fileCols) statValue(sc *statsScanner, leaf, row, which int) error {
 		}
 		v = typedFromString(str, kind, fc.lay.scales[leaf], which == 1)
 	case c == '-' || (c >= '0' && c <= '9'):
-		tok, _ := sc.number()
+		tok, ok := sc.number()
+		if !ok {
+			return sc.fail("bad number")
+		}
 		v = typedFromNumber(tok, kind, fc.lay.scales[leaf], which == 1)
 	case c == 't' || c == 'f':
 		if sc.lit("true") {
@@ -451,18 +460,44 @@ func (sc *statsScanner) lit(w string) bool {
 	return false
 }
 
-// number returns the raw number token.
+// number returns the raw number token; ok is false when no number starts
+// here or the token breaks the JSON number grammar.
 func (sc *statsScanner) number() (string, bool) {
-	start := sc.i
-	for sc.i < len(sc.s) {
-		c := sc.s[sc.i]
-		if (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
-			sc.i++
-			continue
+	start, s := sc.i, sc.s
+	i := sc.i
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
 		}
-		break
+		return n
 	}
-	return sc.s[start:sc.i], sc.i > start
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	if i < len(s) && s[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return "", false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return "", false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return "", false
+		}
+	}
+	sc.i = i
+	return s[start:i], true
 }
 
 // str reads a JSON string; without escapes it returns a substring.
@@ -607,8 +642,7 @@ func (sc *statsScanner) skipDepth(depth int) error {
 			return sc.fail("want ',' or closing bracket")
 		}
 	case c == '-' || (c >= '0' && c <= '9'):
-		tok, _ := sc.number()
-		if _, err := strconv.ParseFloat(tok, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+		if _, ok := sc.number(); !ok {
 			return sc.fail("bad number")
 		}
 	default:

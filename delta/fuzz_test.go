@@ -1,0 +1,139 @@
+package delta
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/deltaplan/deltaplan/internal/fixtures"
+)
+
+// seedFiles adds the named fixture log files to a fuzz corpus.
+func seedFiles(f *testing.F, names ...string) {
+	dir := fixtures.Dir(f, "delta")
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// FuzzParseActions: the commit parser never panics, and what it accepts
+// round-trips through encoding/json to the same actions.
+func FuzzParseActions(f *testing.F) {
+	seedFiles(f,
+		"basic_partitioned/_delta_log/00000000000000000000.json",
+		"table-with-dv-small/_delta_log/00000000000000000001.json",
+		"canonicalized-paths-special-a/_delta_log/00000000000000000001.json",
+		"app-txn-no-checkpoint/_delta_log/00000000000000000000.json",
+	)
+	f.Add([]byte(`{"add":{"path":"a","size":1,"partitionValues":{"p":null}}}` + "\n\n" + `{"remove":{"path":"a"}}`))
+	f.Add([]byte(`{"add":{"path":""}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var first []action
+		err := parseActions("fuzz.json", data, func(a *action) error {
+			first = append(first, *a)
+			return nil
+		})
+		if err != nil {
+			return
+		}
+		var buf []byte
+		for i := range first {
+			b, err := json.Marshal(&first[i])
+			if err != nil {
+				t.Fatalf("marshal accepted action: %v", err)
+			}
+			buf = append(append(buf, b...), '\n')
+		}
+		n := 0
+		if err := parseActions("again.json", buf, func(a *action) error { n++; return nil }); err != nil {
+			t.Fatalf("re-parse of accepted actions failed: %v\n%s", err, buf)
+		}
+		if n != len(first) {
+			t.Fatalf("round trip: %d actions, then %d", len(first), n)
+		}
+	})
+}
+
+const fuzzSchema = `{"type":"struct","fields":[
+ {"name":"i","type":"long","nullable":true,"metadata":{}},
+ {"name":"d","type":"decimal(10,2)","nullable":true,"metadata":{}},
+ {"name":"s","type":"string","nullable":true,"metadata":{}},
+ {"name":"ts","type":"timestamp","nullable":true,"metadata":{}},
+ {"name":"n","type":{"type":"struct","fields":[{"name":"x","type":"double","nullable":true,"metadata":{}}]},"nullable":true,"metadata":{}}]}`
+
+// FuzzStatsParser: the stats fast path never panics, accepts only valid
+// JSON, and agrees with encoding/json on numRecords.
+func FuzzStatsParser(f *testing.F) {
+	for _, s := range []string{
+		`{"numRecords":3,"minValues":{"i":1,"d":1.50,"s":"a","ts":"2020-01-01T00:00:00.000Z","n":{"x":-1.5}},"maxValues":{"i":9,"d":2E+1,"s":"z\u00e9","ts":"2020-01-02T00:00:00.000+01:00","n":{"x":"Infinity"}},"nullCount":{"i":0,"d":1,"s":0,"ts":0,"n":{"x":2}},"tightBounds":true}`,
+		`{"numRecords":0}`, `{}`, `{"minValues":{"unknown":[1,{"a":null}]}}`, `{"numRecords":1,"minValues":{"s":"\"q\\"}}`,
+	} {
+		f.Add(s)
+	}
+	schema, err := ParseSchema(fuzzSchema)
+	if err != nil {
+		f.Fatal(err)
+	}
+	lay, err := newLayout(schema, nil, "none")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fc := newFileCols(lay)
+		row := fc.begin("x", 1, 1, -1)
+		err := fc.parseStats(s, row)
+		if err != nil {
+			return
+		}
+		// Delta keys are case-sensitive; encoding/json structs are not, so
+		// compare through a map.
+		var doc map[string]json.RawMessage
+		if jerr := json.Unmarshal([]byte(s), &doc); jerr != nil {
+			if _, isType := jerr.(*json.UnmarshalTypeError); !isType {
+				t.Fatalf("fast path accepted invalid JSON %q: %v", s, jerr)
+			}
+			return
+		}
+		if raw, ok := doc["numRecords"]; ok {
+			var n json.Number
+			if json.Unmarshal(raw, &n) == nil {
+				if v, e := n.Int64(); e == nil && v >= 0 && fc.numRecs[row] != v {
+					t.Fatalf("numRecords %d, encoding/json says %d", fc.numRecs[row], v)
+				}
+			}
+		}
+	})
+}
+
+// FuzzCheckpointReader: damaged checkpoint bytes give an error, never a
+// panic or a hang.
+func FuzzCheckpointReader(f *testing.F) {
+	seedFiles(f,
+		"multi-part-checkpoint/_delta_log/00000000000000000001.checkpoint.0000000001.0000000002.parquet",
+		"app-txn-checkpoint/_delta_log/00000000000000000001.checkpoint.parquet",
+	)
+	f.Add([]byte("PAR1PAR1"))
+	schema, err := ParseSchema(fuzzSchema)
+	if err != nil {
+		f.Fatal(err)
+	}
+	lay, err := newLayout(schema, nil, "none")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const name = "_delta_log/00000000000000000001.checkpoint.parquet"
+		st := memStorage{name: data}
+		ctx := context.Background()
+		fi := FileInfo{Path: name, Size: int64(len(data))}
+		_ = nonFileActions(ctx, st, fi, func(a *action) error { return nil })
+		r := &replay{st: st, lay: lay}
+		_, _ = readCheckpointAdds(ctx, r, []FileInfo{fi})
+	})
+}
