@@ -151,7 +151,14 @@ func childPath(parent string, n *relNode) string {
 	return strings.Join(parts, ".")
 }
 
-func short(n *relNode) string { return n.kind + " " + n.own.String()[:len(digestPrefix)+12] }
+// short names a relation's content by its kind and a digest prefix.
+func short(n *relNode) string {
+	s := n.own.String()
+	if len(s) > len(digestPrefix)+12 {
+		s = s[:len(digestPrefix)+12]
+	}
+	return n.kind + " " + s
+}
 
 func diffNodes(a, b *relNode, parent string, out *[]Change) {
 	if a.sub == b.sub {

@@ -37,6 +37,13 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got["signature/sample"] = sig.String()
+	recs := int64(4)
+	su, err := ScanUnitsDigest([]ScanUnit{{ID: "t/0", Table: "t", DeltaVersion: 2, Files: []string{"p=1/a.parquet"},
+		ProjectedColumns: []string{"a", "b"}, PushedFilters: []string{"a > 1"}, Bytes: 42, Records: &recs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got["scanunits/sample"] = su.String()
 	for _, f := range reproPlans(t) {
 		p, r := loadPlan(t, f)
 		got["plan/"+f] = mustFingerprint(t, p, r).String()
