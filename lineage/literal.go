@@ -11,6 +11,10 @@ import (
 	"github.com/deltaplan/deltaplan/model"
 )
 
+// maxDecimalScale is the largest scale Substrait decimals allow (precision
+// 38); larger scales are refused before any arithmetic depends on them.
+const maxDecimalScale = 38
+
 // LiteralValue converts a Substrait literal to a model.Value. ok is false
 // for literal kinds the predicate model has no domain for (intervals, times,
 // UUIDs, nested and user-defined literals); callers then treat the
@@ -59,7 +63,7 @@ func LiteralValue(l *pb.Expression_Literal) (v model.Value, ok bool) {
 		}
 	case *pb.Expression_Literal_Decimal_:
 		d := x.Decimal
-		if len(d.GetValue()) != 16 || d.GetScale() < 0 {
+		if len(d.GetValue()) != 16 || d.GetScale() < 0 || d.GetScale() > maxDecimalScale {
 			return model.Null, false
 		}
 		return model.DecimalValue(decodeInt128LE(d.GetValue()), d.GetScale()), true
@@ -210,6 +214,9 @@ func constValue(e *pb.Expression) (model.Value, bool) {
 			}
 		}
 	case *pb.Type_Decimal_:
+		if t.Decimal.GetScale() < 0 || t.Decimal.GetScale() > maxDecimalScale {
+			return model.Null, false
+		}
 		switch v.Kind {
 		case model.KindInt:
 			return model.DecimalValue(new(big.Int).Mul(big.NewInt(v.Int), pow10(t.Decimal.GetScale())), t.Decimal.GetScale()), true
