@@ -60,10 +60,19 @@ type Encoder struct {
 // "runtime"). Digests of different domains never collide by construction.
 func New(domain string) *Encoder {
 	e := &Encoder{h: sha256.New(), buf: make([]byte, 0, 4096)}
-	e.buf = append(e.buf, EncodingName...)
+	e.reset(domain)
+	return e
+}
+
+// reset starts a new digest in domain, keeping the allocated buffers.
+func (e *Encoder) reset(domain string) {
+	e.h.Reset()
+	e.buf = append(e.buf[:0], EncodingName...)
 	e.buf = binary.AppendUvarint(e.buf, EncodingVersion)
 	e.buf = appendLenPrefixed(e.buf, tagString, domain)
-	return e
+	e.pending = e.pending[:0]
+	e.mapKeys = e.mapKeys[:0]
+	e.err = nil
 }
 
 func appendLenPrefixed(b []byte, tag byte, s string) []byte {
@@ -156,6 +165,15 @@ func (e *Encoder) Float(v float64) {
 func (e *Encoder) String(s string) {
 	e.item()
 	e.buf = appendLenPrefixed(e.buf, tagString, s)
+	e.done()
+}
+
+// stringBytes writes b as a String without converting it.
+func (e *Encoder) stringBytes(b []byte) {
+	e.item()
+	e.buf = append(e.buf, tagString)
+	e.buf = binary.AppendUvarint(e.buf, uint64(len(b)))
+	e.buf = append(e.buf, b...)
 	e.done()
 }
 

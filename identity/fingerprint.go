@@ -68,6 +68,11 @@ type fieldInfo struct {
 	always bool     // anchors outside a oneof: hashed even when 0, since 0 is a valid anchor
 	isRel  bool     // the field holds relations (Rel or PlanRel); cut in shallow mode
 	child  *msgInfo // field plan of the message type, linked once all are built
+	kind   protoreflect.Kind
+	isList bool
+	// bytesOK: a length-delimited occurrence is valid (strings, bytes,
+	// messages, packed repeated scalars).
+	bytesOK bool
 	// emptyIsAbsent: a RelCommon or AdvancedExtension with nothing hashed
 	// inside means the same as none at all.
 	emptyIsAbsent bool
@@ -76,6 +81,7 @@ type fieldInfo struct {
 type msgInfo struct {
 	fields    []fieldInfo // by ascending field number
 	always    []int       // positions of fields hashed even when unset
+	byNum     []int       // byNum[field number] is the position in fields, or -1
 	pos       []int       // Fields().Get(i) is fields[pos[i]]
 	dropUnkn1 bool        // Plan: unknown field 1 is the legacy extension_uris declaration list
 }
@@ -129,7 +135,8 @@ func buildInfo(md protoreflect.MessageDescriptor) *msgInfo {
 	info := &msgInfo{fields: make([]fieldInfo, 0, fds.Len()), dropUnkn1: md.FullName() == "substrait.Plan"}
 	for i := range fds.Len() {
 		fd := fds.Get(i)
-		fi := fieldInfo{fd: fd, num: uint64(fd.Number()), act: classify(fd)}
+		fi := fieldInfo{fd: fd, num: uint64(fd.Number()), act: classify(fd), kind: fd.Kind(), isList: fd.IsList()}
+		fi.bytesOK = fi.isList || fi.kind == protoreflect.StringKind || fi.kind == protoreflect.BytesKind || fi.kind == protoreflect.MessageKind
 		fi.always = fi.act >= actFunction && fd.ContainingOneof() == nil
 		if m := fd.Message(); m != nil && (m.FullName() == relName || m.FullName() == planRelName) {
 			fi.isRel = true
@@ -140,6 +147,17 @@ func buildInfo(md protoreflect.MessageDescriptor) *msgInfo {
 		info.fields = append(info.fields, fi)
 	}
 	slices.SortFunc(info.fields, func(a, b fieldInfo) int { return cmpInt(int64(a.num), int64(b.num)) })
+	maxNum := 0
+	for _, f := range info.fields {
+		maxNum = max(maxNum, int(f.num))
+	}
+	info.byNum = make([]int, maxNum+1)
+	for i := range info.byNum {
+		info.byNum[i] = -1
+	}
+	for p, f := range info.fields {
+		info.byNum[f.num] = p
+	}
 	info.pos = make([]int, fds.Len())
 	for p, f := range info.fields {
 		info.pos[f.fd.Index()] = p
@@ -197,6 +215,18 @@ func infoFor(md protoreflect.MessageDescriptor) *msgInfo {
 // declarations). The result depends on every semantic field of the plan
 // and on nothing listed as non-semantic in this file's notes.
 func FingerprintPlan(p *substraitpb.Plan, r Resolver) (Digest, error) {
+	if p == nil {
+		return Digest{}, fmt.Errorf("fingerprint: nil plan")
+	}
+	if planHasMaps() {
+		return fingerprintReflect(p, r)
+	}
+	return fingerprintWire(p, r)
+}
+
+// fingerprintReflect is the reference walk through protoreflect; the wire
+// walk (wire.go) must write the same bytes.
+func fingerprintReflect(p *substraitpb.Plan, r Resolver) (Digest, error) {
 	w, err := newWalker("plan", p, r)
 	if err != nil {
 		return Digest{}, err
@@ -207,41 +237,66 @@ func FingerprintPlan(p *substraitpb.Plan, r Resolver) (Digest, error) {
 	return w.e.Sum()
 }
 
+// planHasMaps reports whether any message reachable from Plan has a map
+// field; the wire walk does not sort map entries, so such a schema takes
+// the reflection walk. (Substrait v0.85 has none.)
+func planHasMaps() bool {
+	for _, info := range infos() {
+		for _, f := range info.fields {
+			if f.fd.IsMap() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 type walker struct {
-	e       *Encoder
-	cur     *msgInfo // message whose fields collect is gathering
-	scratch []entry  // stack of collected fields, one frame per open message
-	rangeFn func(protoreflect.FieldDescriptor, protoreflect.Value) bool
-	r       Resolver
-	aliases map[uint32]*substraitpb.Type
-	inAlias map[uint32]bool
+	e        *Encoder
+	cur      *msgInfo    // message whose fields collect is gathering
+	scratch  []entry     // stack of collected fields, one frame per open message
+	wscratch []wireEntry // the same for the wire-format walk
+	rangeFn  func(protoreflect.FieldDescriptor, protoreflect.Value) bool
+	r        Resolver
+	aliases  map[uint32]*substraitpb.Type
+	inAlias  map[uint32]bool
 }
 
 func newWalker(domain string, p *substraitpb.Plan, r Resolver) (*walker, error) {
+	w := &walker{e: New(domain)}
+	if err := w.init(domain, p, r); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// init prepares w (new or recycled) for hashing p in domain.
+func (w *walker) init(domain string, p *substraitpb.Plan, r Resolver) error {
 	if p == nil {
-		return nil, fmt.Errorf("fingerprint: nil plan")
+		return fmt.Errorf("fingerprint: nil plan")
 	}
 	if r == nil {
 		t, err := PlanAnchors(p)
 		if err != nil {
-			return nil, fmt.Errorf("fingerprint: %w", err)
+			return fmt.Errorf("fingerprint: %w", err)
 		}
 		r = t
 	}
-	w := &walker{e: New(domain), r: r, scratch: make([]entry, 0, 64)}
+	w.e.reset(domain)
+	w.r = r
 	w.rangeFn = w.collect
 	if n := len(p.GetTypeAliases()); n > 0 {
 		w.aliases = make(map[uint32]*substraitpb.Type, n)
 		w.inAlias = map[uint32]bool{}
 		for i, a := range p.GetTypeAliases() {
 			if _, dup := w.aliases[a.GetTypeAliasAnchor()]; dup {
-				return nil, fmt.Errorf("fingerprint: type_aliases[%d]: %w: type alias anchor %d declared twice",
+				return fmt.Errorf("fingerprint: type_aliases[%d]: %w: type alias anchor %d declared twice",
 					i, ErrDuplicateAnchor, a.GetTypeAliasAnchor())
 			}
 			w.aliases[a.GetTypeAliasAnchor()] = a.GetType()
 		}
 	}
-	return w, nil
+	return nil
 }
 
 // unknownBytes returns the unknown fields that are hashed: all of them,
@@ -366,7 +421,7 @@ func (w *walker) message(m protoreflect.Message, info *msgInfo, shallow bool) er
 func (w *walker) field(m protoreflect.Message, f *fieldInfo, v protoreflect.Value) error {
 	switch {
 	case f.act >= actFunction:
-		return w.anchor(m, f, uint32(v.Uint()))
+		return w.anchor(f, uint32(v.Uint()))
 	case f.fd.IsList():
 		l := v.List()
 		w.e.List(l.Len())
@@ -382,7 +437,7 @@ func (w *walker) field(m protoreflect.Message, f *fieldInfo, v protoreflect.Valu
 	return w.value(f.fd, f.child, v)
 }
 
-func (w *walker) anchor(m protoreflect.Message, f *fieldInfo, a uint32) error {
+func (w *walker) anchor(f *fieldInfo, a uint32) error {
 	if f.act == actTypeAlias {
 		t, ok := w.aliases[a]
 		if !ok {
@@ -415,7 +470,7 @@ func (w *walker) anchor(m protoreflect.Message, f *fieldInfo, a uint32) error {
 		w.e.Null() // unset: proto3 cannot tell "anchor 0" from "no anchor"
 	default:
 		return fmt.Errorf("fingerprint: %s in %s: %w: %s anchor %d is not declared",
-			f.fd.Name(), m.Descriptor().FullName(), ErrUnresolvedAnchor, kind, a)
+			f.fd.Name(), f.fd.ContainingMessage().FullName(), ErrUnresolvedAnchor, kind, a)
 	}
 	return nil
 }

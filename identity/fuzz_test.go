@@ -50,6 +50,9 @@ func FuzzFingerprintBinary(f *testing.F) {
 		if err != nil {
 			return
 		}
+		if ref, err := fingerprintReflect(p, nil); err != nil || ref != d1 {
+			t.Fatalf("wire walk %s, reflection walk %s (%v)", d1, ref, err)
+		}
 		b, err := proto.Marshal(p)
 		if err != nil {
 			t.Fatalf("re-marshal: %v", err)
