@@ -70,9 +70,9 @@ type fieldInfo struct {
 	child  *msgInfo // field plan of the message type, linked once all are built
 	kind   protoreflect.Kind
 	isList bool
-	// bytesOK: a length-delimited occurrence is valid (strings, bytes,
-	// messages, packed repeated scalars).
-	bytesOK bool
+	// wireType is the field's wire type; a repeated scalar may also come
+	// packed (BytesType). Other wire types are unknown fields to protobuf.
+	wireType protowire.Type
 	// emptyIsAbsent: a RelCommon or AdvancedExtension with nothing hashed
 	// inside means the same as none at all.
 	emptyIsAbsent bool
@@ -130,13 +130,27 @@ func classify(fd protoreflect.FieldDescriptor) fieldAction {
 	return actHash
 }
 
+func wireTypeOf(k protoreflect.Kind) protowire.Type {
+	switch k {
+	case protoreflect.StringKind, protoreflect.BytesKind, protoreflect.MessageKind:
+		return protowire.BytesType
+	case protoreflect.GroupKind:
+		return protowire.StartGroupType
+	case protoreflect.Fixed32Kind, protoreflect.Sfixed32Kind, protoreflect.FloatKind:
+		return protowire.Fixed32Type
+	case protoreflect.Fixed64Kind, protoreflect.Sfixed64Kind, protoreflect.DoubleKind:
+		return protowire.Fixed64Type
+	}
+	return protowire.VarintType
+}
+
 func buildInfo(md protoreflect.MessageDescriptor) *msgInfo {
 	fds := md.Fields()
 	info := &msgInfo{fields: make([]fieldInfo, 0, fds.Len()), dropUnkn1: md.FullName() == "substrait.Plan"}
 	for i := range fds.Len() {
 		fd := fds.Get(i)
 		fi := fieldInfo{fd: fd, num: uint64(fd.Number()), act: classify(fd), kind: fd.Kind(), isList: fd.IsList()}
-		fi.bytesOK = fi.isList || fi.kind == protoreflect.StringKind || fi.kind == protoreflect.BytesKind || fi.kind == protoreflect.MessageKind
+		fi.wireType = wireTypeOf(fi.kind)
 		fi.always = fi.act >= actFunction && fd.ContainingOneof() == nil
 		if m := fd.Message(); m != nil && (m.FullName() == relName || m.FullName() == planRelName) {
 			fi.isRel = true
@@ -237,13 +251,13 @@ func fingerprintReflect(p *substraitpb.Plan, r Resolver) (Digest, error) {
 	return w.e.Sum()
 }
 
-// planHasMaps reports whether any message reachable from Plan has a map
-// field; the wire walk does not sort map entries, so such a schema takes
-// the reflection walk. (Substrait v0.85 has none.)
+// planHasMaps reports whether any message reachable from Plan has a map or
+// group field; the wire walk neither sorts map entries nor reads groups, so
+// such a schema takes the reflection walk. (Substrait v0.85 has neither.)
 func planHasMaps() bool {
 	for _, info := range infos() {
 		for _, f := range info.fields {
-			if f.fd.IsMap() {
+			if f.fd.IsMap() || f.kind == protoreflect.GroupKind {
 				return true
 			}
 		}

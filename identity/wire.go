@@ -75,7 +75,7 @@ func (w *walker) parseWire(b []byte, info *msgInfo) (unknown []byte, ok bool) {
 		if int(num) < len(info.byNum) {
 			pos = info.byNum[num]
 		}
-		if pos < 0 || typ == protowire.BytesType && !info.fields[pos].bytesOK {
+		if pos < 0 || typ != info.fields[pos].wireType && !(typ == protowire.BytesType && info.fields[pos].isList) {
 			if !(info.dropUnkn1 && num == 1) {
 				unknown = append(unknown, field...)
 			}
