@@ -136,7 +136,7 @@ func (g *Graph) Len() int { return len(g.names) }
 func (g *Graph) NumEdges() int { return len(g.outTo) }
 
 // Names returns the node names, sorted.
-func (g *Graph) Names() []string { return slices.Clone(g.names) }
+func (g *Graph) Names() []string { return append([]string{}, g.names...) }
 
 // Name returns the name of node id, or "" when id is out of range.
 func (g *Graph) Name(id int64) string {

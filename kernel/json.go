@@ -21,33 +21,11 @@ const DefaultWeight = 1
 // including isolated ones. Other top-level keys are ignored. Errors wrap
 // ErrFormat (or the graph errors of New) and say which element is wrong.
 func ParseJSON(data []byte) (*Graph, error) {
-	var doc struct {
-		Nodes *[]string          `json:"nodes"`
-		Edges *[]json.RawMessage `json:"edges"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	nodes, edges, err := scanGraph(data)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the graph object", ErrFormat)
-	}
-	if doc.Nodes == nil {
-		return nil, fmt.Errorf("%w: missing \"nodes\" list", ErrFormat)
-	}
-	var raw []json.RawMessage
-	if doc.Edges != nil {
-		raw = *doc.Edges
-	}
-	edges := make([]Edge, len(raw))
-	for i, r := range raw {
-		e, err := parseEdge(r)
-		if err != nil {
-			return nil, fmt.Errorf("%w: edge %d: %v", ErrFormat, i, err)
-		}
-		edges[i] = e
-	}
-	return New(*doc.Nodes, edges)
+	return New(nodes, edges)
 }
 
 // ReadJSON reads a graph from r (see ParseJSON).
@@ -57,31 +35,6 @@ func ReadJSON(r io.Reader) (*Graph, error) {
 		return nil, fmt.Errorf("read graph: %w", err)
 	}
 	return ParseJSON(data)
-}
-
-func parseEdge(r json.RawMessage) (Edge, error) {
-	var parts []json.RawMessage
-	if err := json.Unmarshal(r, &parts); err != nil {
-		return Edge{}, fmt.Errorf("want [from, to, weight?]: %v", err)
-	}
-	if len(parts) != 2 && len(parts) != 3 {
-		return Edge{}, fmt.Errorf("want [from, to, weight?], got %d elements", len(parts))
-	}
-	e := Edge{Weight: DefaultWeight}
-	if err := json.Unmarshal(parts[0], &e.From); err != nil {
-		return Edge{}, fmt.Errorf("from is not a string: %s", parts[0])
-	}
-	if err := json.Unmarshal(parts[1], &e.To); err != nil {
-		return Edge{}, fmt.Errorf("to is not a string: %s", parts[1])
-	}
-	if len(parts) == 3 {
-		w, err := parseWeight(parts[2])
-		if err != nil {
-			return Edge{}, err
-		}
-		e.Weight = w
-	}
-	return e, nil
 }
 
 // parseWeight accepts integers, also written as integral floats (3.0, 1e3).

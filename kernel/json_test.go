@@ -65,10 +65,25 @@ func FuzzParseJSON(f *testing.F) {
 	}
 	f.Add([]byte(`{"nodes": ["a","b"], "edges": [["a","b"],["b","a",0]]}`))
 	f.Add([]byte(`{"nodes": ["a"], "edges": [["a","a",1e30]]}`))
+	f.Add([]byte(`{"x": [1, {"y": null}], "nodes": ["\u00e9", "b\\"], "edges": [["\u00e9", "b\\", 1e2]]}`))
+	f.Add([]byte("{\"nodes\": [\"\xff\"]}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		g, err := ParseJSON(data)
+		// The fast scanner and plain encoding/json agree on what parses and
+		// on the result.
+		refNodes, refEdges, refErr := parseJSONReference(data)
+		var refGraph *Graph
+		if refErr == nil {
+			refGraph, refErr = New(refNodes, refEdges)
+		}
+		if (err == nil) != (refErr == nil) {
+			t.Fatalf("scanner err %v, encoding/json err %v", err, refErr)
+		}
 		if err != nil {
 			return
+		}
+		if !slices.Equal(g.Names(), refGraph.Names()) || !slices.Equal(g.EdgeList(), refGraph.EdgeList()) {
+			t.Fatal("scanner and encoding/json decode different graphs")
 		}
 		// Whatever parses round-trips and analyses without panicking.
 		g2, err := ParseJSON(encodeJSON(g))

@@ -91,7 +91,9 @@ func (g *Graph) TransitiveReduction() (*Reduction, error) {
 		hi := min(n, lo+chunkBits)
 		for p := hi - 1; p >= 0; p-- {
 			row := reach[p*words : (p+1)*words]
-			clear(row)
+			// The first contributing successor's row is copied rather than
+			// ORed into a cleared row; fresh means nothing is in row yet.
+			fresh := true
 			for _, s := range succs[start[p]:start[p+1]] {
 				q := int(s.pos)
 				if q >= hi {
@@ -99,20 +101,33 @@ func (g *Graph) TransitiveReduction() (*Reduction, error) {
 				}
 				if q >= lo {
 					b := q - lo
-					if row[b>>6]&(1<<(b&63)) != 0 {
+					if fresh {
+						// q's bits all lie after q, so words before b's are zero.
+						clear(row[:b>>6])
+						copy(row[b>>6:], reach[q*words+(b>>6):(q+1)*words])
+						fresh = false
+					} else if row[b>>6]&(1<<(b&63)) != 0 {
 						redundant[s.edge] = true
 						continue
+					} else {
+						from := (b + 1) >> 6
+						orWords(row[from:], reach[q*words+from:(q+1)*words])
 					}
 					row[b>>6] |= 1 << (b & 63)
-					// q's bits all lie after q.
-					from := (b + 1) >> 6
-					orWords(row[from:], reach[q*words+from:(q+1)*words])
 					continue
 				}
 				if redundant[s.edge] {
 					continue // decided in an earlier chunk; subsumed
 				}
-				orWords(row, reach[q*words:(q+1)*words])
+				if fresh {
+					copy(row, reach[q*words:(q+1)*words])
+					fresh = false
+				} else {
+					orWords(row, reach[q*words:(q+1)*words])
+				}
+			}
+			if fresh {
+				clear(row)
 			}
 		}
 	}
@@ -123,10 +138,19 @@ func (g *Graph) TransitiveReduction() (*Reduction, error) {
 	return &Reduction{Graph: g.subgraph(kept), Kept: kept, orig: g}, nil
 }
 
+// orWords sets dst |= src, four words per step.
 func orWords(dst, src []uint64) {
 	src = src[:len(dst)]
-	for i, w := range src {
-		dst[i] |= w
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		d, s := dst[i:i+4:i+4], src[i:i+4:i+4]
+		d[0] |= s[0]
+		d[1] |= s[1]
+		d[2] |= s[2]
+		d[3] |= s[3]
+	}
+	for ; i < len(dst); i++ {
+		dst[i] |= src[i]
 	}
 }
 
