@@ -244,6 +244,16 @@ func oracleCmp(a, b model.Value) int {
 		}
 		return 0
 	}
+	if a.Kind == model.KindDecimal && b.Kind == model.KindDecimal {
+		// Exact without big.Rat, which is slow over many rows.
+		x, y := a.Dec, b.Dec
+		if a.Scale < b.Scale {
+			x = new(big.Int).Mul(x, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(b.Scale-a.Scale)), nil))
+		} else if b.Scale < a.Scale {
+			y = new(big.Int).Mul(y, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(a.Scale-b.Scale)), nil))
+		}
+		return x.Cmp(y)
+	}
 	c, ok := model.Compare(a, b)
 	if !ok {
 		panic("oracle: incomparable " + a.String() + " vs " + b.String())
@@ -308,17 +318,23 @@ func rowEval(p model.Pred, row map[string]model.Value) outcome {
 }
 
 func randPred(r *rand.Rand, depth int) model.Pred {
+	return randPredFrom(r, append(append([]genCol{}, genCols...), genParts...), depth)
+}
+
+// randPredFrom builds a random predicate over the columns cols, with
+// literals from each column's lit function.
+func randPredFrom(r *rand.Rand, all []genCol, depth int) model.Pred {
 	if depth > 0 && r.IntN(3) > 0 {
+		sub := func() model.Pred { return randPredFrom(r, all, depth-1) }
 		switch r.IntN(3) {
 		case 0:
-			return model.Not{Arg: randPred(r, depth-1)}
+			return model.Not{Arg: sub()}
 		case 1:
-			return model.And{Args: []model.Pred{randPred(r, depth-1), randPred(r, depth-1), randPred(r, depth-1)}[:1+r.IntN(3)]}
+			return model.And{Args: []model.Pred{sub(), sub(), sub()}[:1+r.IntN(3)]}
 		default:
-			return model.Or{Args: []model.Pred{randPred(r, depth-1), randPred(r, depth-1)}}
+			return model.Or{Args: []model.Pred{sub(), sub()}}
 		}
 	}
-	all := append(append([]genCol{}, genCols...), genParts...)
 	c := all[r.IntN(len(all))]
 	col := model.Col(c.name)
 	switch r.IntN(8) {
