@@ -11,10 +11,14 @@
 //     Digests are SHA-256 and print as "sha256:<hex>". Changing any byte the
 //     encoder writes requires bumping EncodingVersion; the golden digests in
 //     testdata/golden.json fail the tests on accidental changes.
-//   - FingerprintPlan: a canonical fingerprint of a Substrait plan, computed by
-//     walking the protobuf messages through protoreflect, so every semantic
-//     field is covered without a hand-written list (see fingerprint.go for
-//     what is deliberately left out and why).
+//   - FingerprintPlan: a canonical fingerprint of a Substrait plan. It is
+//     driven by the protobuf descriptors (protoreflect), so every semantic
+//     field is covered without a hand-written list; fingerprint.go lists
+//     what is deliberately left out and why. For speed it walks the plan's
+//     deterministic wire bytes (wire.go); a reference walk through
+//     protoreflect values writes the same bytes and the tests and fuzzer
+//     hold the two equal. Extension anchors are resolved through a Resolver
+//     (AnchorTable, PlanAnchors) so anchor numbering never leaks in.
 //   - Components, Signature and Diff: the enriched signature over named
 //     components (plan fingerprint, runtime hash, UDF snapshot hash, rewrite
 //     tags, Delta pins, scan-unit digest), its readable manifest, and

@@ -25,8 +25,12 @@ import (
 //     legacy extension_uris field 1): declarations. Every reference to a
 //     function, type or type variation anchor is replaced by the
 //     (extension, name) pair it resolves to, so anchor numbering and
-//     declaration order do not matter but the function identity does.
-//     Standard extension URIs are mapped to URNs (CanonicalExtension).
+//     declaration order do not matter (nor do unused declarations) but the
+//     function identity does. Standard extension URIs are mapped to URNs
+//     (CanonicalExtension). Names are hashed as declared: "add" and
+//     "add:i64_i64" differ (conservative: never a false "same"). An anchor
+//     the resolver does not know is ErrUnresolvedAnchor, except 0 in a
+//     field outside a oneof, which proto3 cannot tell from "unset".
 //   - Plan.type_aliases: each type_alias_reference is replaced by the
 //     aliased type itself, so alias numbering does not matter.
 //   - Plan.expected_type_urls: a consumer capability hint that only lists
@@ -43,8 +47,7 @@ import (
 //
 // Deliberately included: RelRoot.names (the output column names are the
 // view's schema that downstream readers bind to by name, so a rename is a
-// change consumers can observe), read base schemas, emit/direct output
-// mappings, ReadRel.best_effort_filter (conservative: it may change the
+// change consumers can observe), read base schemas, emit output mappings, ReadRel.best_effort_filter (conservative: it may change the
 // files a scan touches), parameter bindings, and unknown fields found in
 // binary input (as raw bytes: a field this version cannot interpret may
 // carry meaning, so it must not be silently dropped).

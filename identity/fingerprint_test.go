@@ -334,3 +334,34 @@ func TestDiffPlansSame(t *testing.T) {
 		t.Fatalf("self diff: %v %v", changes, err)
 	}
 }
+
+// TestTypeAliases: alias numbering does not matter, the aliased type does,
+// and a missing or self-referencing alias is an error.
+func TestTypeAliases(t *testing.T) {
+	withAlias := func(anchor uint32, aliased *substraitpb.Type) *substraitpb.Plan {
+		p := samplePlan()
+		_, _, _, r := relAt(p)
+		r.BaseSchema.Struct.Types[0] = &substraitpb.Type{Kind: &substraitpb.Type_Alias{Alias: &substraitpb.Type_TypeAliasReference{TypeAliasReference: anchor}}}
+		p.TypeAliases = []*substraitpb.TypeAlias{{TypeAliasAnchor: anchor, Type: aliased}}
+		return p
+	}
+	a := mustFingerprint(t, withAlias(5, i64Type()), nil)
+	if b := mustFingerprint(t, withAlias(9, i64Type()), nil); a != b {
+		t.Error("should keep the fingerprint: only the alias anchor changed")
+	}
+	if c := mustFingerprint(t, withAlias(5, strType()), nil); a == c {
+		t.Error("should change the fingerprint: the aliased type changed")
+	}
+	missing := withAlias(5, i64Type())
+	missing.TypeAliases[0].TypeAliasAnchor = 6
+	if _, err := FingerprintPlan(missing, nil); !errors.Is(err, ErrUnresolvedAnchor) {
+		t.Errorf("missing alias: got %v, want ErrUnresolvedAnchor", err)
+	}
+	self := withAlias(5, &substraitpb.Type{Kind: &substraitpb.Type_Alias{Alias: &substraitpb.Type_TypeAliasReference{TypeAliasReference: 5}}})
+	if _, err := FingerprintPlan(self, nil); err == nil {
+		t.Error("self-referencing alias: want an error")
+	}
+	if _, err := fingerprintReflect(self, nil); err == nil {
+		t.Error("self-referencing alias (reflection walk): want an error")
+	}
+}
