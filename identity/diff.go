@@ -337,3 +337,46 @@ func (tb *treeBuilder) rel(m protoreflect.Message, label string) (*relNode, erro
 	}
 	return tb.finish(n)
 }
+
+// explainedBy maps a digest-level component to the finer components that
+// explain it.
+var explainedBy = map[string][]string{
+	"plan_fingerprint":  {"plan"},
+	"runtime_hash":      {"setting", "udf", "rewrite_tag", "planner"},
+	"udf_snapshot_hash": {"udf"},
+}
+
+// Explain merges the component-level diff (DiffComponents) with finer
+// explanations (DiffPlans, the session package's Diff): a digest-level
+// change is dropped when a finer change explains it, duplicates are
+// removed, and the result is sorted by component then path. A digest-level
+// change nothing explains stays, so the list never hides a difference.
+func Explain(coarse []Change, fine ...[]Change) []Change {
+	have := map[string]bool{}
+	var out []Change
+	seen := map[string]bool{}
+	add := func(c Change) {
+		key := fmt.Sprintf("%s\x00%s\x00%v\x00%v", c.Component, c.Path, c.Before, c.After)
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, c)
+		}
+	}
+	for _, f := range fine {
+		for _, c := range f {
+			have[c.Component] = true
+			add(c)
+		}
+	}
+	for _, c := range coarse {
+		explained := false
+		for _, by := range explainedBy[c.Component] {
+			explained = explained || have[by]
+		}
+		if !explained {
+			add(c)
+		}
+	}
+	SortChanges(out)
+	return out
+}

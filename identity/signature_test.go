@@ -141,3 +141,25 @@ func TestManifestJSON(t *testing.T) {
 		t.Fatalf("edited manifest verified: %v", err)
 	}
 }
+
+func TestExplain(t *testing.T) {
+	a, b := baseComponents(t), baseComponents(t)
+	b.RuntimeHash = digestOf(t, "other runtime")
+	b.PlanFingerprint = digestOf(t, "other plan")
+	b.UDFSnapshotHash = digestOf(t, "other udfs")
+	b.RewriteTags = []string{"folding"}
+	coarse := DiffComponents(a, b)
+	plan := []Change{{Component: "plan", Path: "root.project", Before: "project x", After: "project y"}}
+	sess := []Change{
+		{Component: "setting", Path: "tz", Before: "UTC", After: "CET"},
+		{Component: "rewrite_tag", Path: "pushdown", Before: "pushdown"},
+	}
+	var got []string
+	for _, c := range Explain(coarse, plan, sess) {
+		got = append(got, c.Component+" "+c.Path)
+	}
+	want := []string{"plan root.project", "rewrite_tag pushdown", "setting tz", "udf_snapshot_hash "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("explain: %q, want %q (runtime and plan digests explained; udf snapshot not; tag once)", got, want)
+	}
+}

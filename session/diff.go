@@ -11,8 +11,15 @@ import (
 // component then path: "setting" (Path is the key; Before/After the
 // values, nil when absent), "udf" (Path is "name(signature)"; Before/After
 // the implementation digests), "rewrite_tag" and "planner" (Path is the
-// name; Before/After the name on the side that has it).
+// name; Before/After the name on the side that has it). A nil Runtime is
+// the empty session.
 func Diff(a, b *Runtime) []identity.Change {
+	if a == nil {
+		a = Empty()
+	}
+	if b == nil {
+		b = Empty()
+	}
 	var out []identity.Change
 	// Settings: merge two sorted lists.
 	i, j := 0, 0

@@ -244,3 +244,16 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Errorf("trimmed key lookup: %q %v", v, ok)
 	}
 }
+
+func TestDiffNilIsEmpty(t *testing.T) {
+	r, err := New(Spec{RewriteTags: []string{"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Diff(nil, r); len(d) != 1 || d[0].Component != "rewrite_tag" {
+		t.Fatalf("nil vs one tag: %v", d)
+	}
+	if d := Diff(nil, nil); len(d) != 0 {
+		t.Fatalf("nil vs nil: %v", d)
+	}
+}
