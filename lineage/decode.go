@@ -160,7 +160,33 @@ type uriRefs struct {
 	refs map[int]uint32
 }
 
+// jsonRewriteMarkers are the substrings that make decodeJSON rewrite the
+// document before strict decoding; a plan without any is decoded directly.
+var jsonRewriteMarkers = [][]byte{
+	[]byte("extensionUri"), []byte("extension_uri"), []byte("JOIN_TYPE_SEMI"), []byte("JOIN_TYPE_ANTI"),
+	[]byte("JOIN_TYPE_SINGLE"), []byte("@type"), []byte("typeUrl"), []byte("type_url"),
+	[]byte("executionBehavior"), []byte("execution_behavior"),
+}
+
 func decodeJSON(data []byte) (*Plan, error) {
+	rewrite := false
+	for _, m := range jsonRewriteMarkers {
+		if bytes.Contains(data, m) {
+			rewrite = true
+			break
+		}
+	}
+	if !rewrite {
+		var p substraitpb.Plan
+		if err := protojson.Unmarshal(data, &p); err != nil {
+			return nil, fmt.Errorf("%w: protobuf JSON: %v", ErrDecode, err)
+		}
+		ext, err := resolveExtensions(&p, uriRefs{})
+		if err != nil {
+			return nil, err
+		}
+		return &Plan{Proto: &p, Extensions: ext, Encoding: EncodingJSON}, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var tree map[string]any

@@ -105,7 +105,7 @@ func Analyze(p *Plan) (*Lineage, error) {
 		return nil, fmt.Errorf("%w: no plan", ErrInvalidPlan)
 	}
 	if p.Extensions == nil {
-		p.Extensions = &Extensions{}
+		p = &Plan{Proto: p.Proto, Extensions: &Extensions{}, Encoding: p.Encoding, Ignored: p.Ignored}
 	}
 	w := &walker{plan: p, funcs: map[funcKey]int{}, rels: map[string]int{}, memo: map[int32][]col{},
 		busy: map[int32]bool{}, crosss: map[*pb.CrossRel]crossInfo{}}
