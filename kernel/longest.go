@@ -25,12 +25,18 @@ type Path struct {
 // LongestPath returns the maximum-weight path. Weights are >= 0, so a
 // longest path may be taken to start at a source and end at a sink; ties are
 // broken as documented on Path.
-func (g *Graph) LongestPath() (Path, error) { return g.longest(false) }
+func (g *Graph) LongestPath() (Path, error) {
+	return g.longest(func(e int32) int64 { return g.outW[e] }, nil)
+}
 
 // LongestPathEdges returns the path with the most edges (every edge weighs 1).
-func (g *Graph) LongestPathEdges() (Path, error) { return g.longest(true) }
+func (g *Graph) LongestPathEdges() (Path, error) {
+	return g.longest(func(int32) int64 { return 1 }, nil)
+}
 
-func (g *Graph) longest(unit bool) (Path, error) {
+// longest finds the heaviest path where a path weighs the sum of its edges'
+// edgeW plus the sum of its nodes' nodeW (nil means 0); all weights >= 0.
+func (g *Graph) longest(weight func(e int32) int64, nodeW func(v int32) int64) (Path, error) {
 	topo, _, err := g.order()
 	if err != nil {
 		return Path{}, err
@@ -39,15 +45,13 @@ func (g *Graph) longest(unit bool) (Path, error) {
 	if n == 0 {
 		return Path{Nodes: []string{}}, nil
 	}
-	weight := func(e int32) int64 {
-		if unit {
-			return 1
-		}
-		return g.outW[e]
+	if nodeW == nil {
+		nodeW = func(int32) int64 { return 0 }
 	}
-	// best[v]: the heaviest path starting at v; count[v]: how many paths
-	// starting at v reach it (saturating).
+	// best[v]: the heaviest path starting at v; rest[v]: that minus v's own
+	// weight; count[v]: how many paths starting at v reach it (saturating).
 	best := make([]int64, n)
+	rest := make([]int64, n)
 	count := make([]uint64, n)
 	for i := n - 1; i >= 0; i-- {
 		u := topo[i]
@@ -59,6 +63,9 @@ func (g *Graph) longest(unit bool) (Path, error) {
 			}
 			b = max(b, w+r)
 		}
+		if own := nodeW(u); b > math.MaxInt64-own {
+			return Path{}, fmt.Errorf("path from %q: %w", g.names[u], ErrWeightOverflow)
+		}
 		var c uint64
 		if b == 0 {
 			c = 1
@@ -68,7 +75,7 @@ func (g *Graph) longest(unit bool) (Path, error) {
 				c = satAdd(c, count[v])
 			}
 		}
-		best[u], count[u] = b, c
+		rest[u], best[u], count[u] = b, b+nodeW(u), c
 	}
 	var length int64
 	for _, b := range best {
@@ -87,9 +94,9 @@ func (g *Graph) longest(unit bool) (Path, error) {
 	// Greedy by smallest name is the smallest sequence: any successor that
 	// keeps the path optimal can be chosen independently of later steps.
 	path := []string{g.names[start]}
-	for u := start; best[u] != 0; {
+	for u := start; rest[u] != 0; {
 		for e := g.outStart[u]; e < g.outStart[u+1]; e++ {
-			if v := g.outTo[e]; weight(e)+best[v] == best[u] {
+			if v := g.outTo[e]; weight(e)+best[v] == rest[u] {
 				u = v
 				break
 			}

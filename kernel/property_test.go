@@ -346,3 +346,47 @@ func randomGraph(t testing.TB, seed uint64, n, maxOut, window int, wmax int64) *
 	nodes, edges := randomDAG(seed, n, maxOut, window, wmax)
 	return mustNew(t, nodes, edges)
 }
+
+// TestLongestPathBruteForce enumerates every path of small graphs with tiny
+// weights (many ties, zero weights included) and checks the length, the
+// number of longest paths and the smallest-name-sequence tie-break.
+func TestLongestPathBruteForce(t *testing.T) {
+	for seed := uint64(1); seed <= 40; seed++ {
+		nodes, edges := randomDAG(seed, 12, 3, 4, 2)
+		for i := range edges {
+			edges[i].Weight-- // weights 0 or 1
+		}
+		g := mustNew(t, nodes, edges)
+		var (
+			bestLen   int64 = -1
+			bestPath  []string
+			bestCount int64
+		)
+		var walk func(u int32, path []string, w int64)
+		walk = func(u int32, path []string, w int64) {
+			path = append(path, g.names[u])
+			switch {
+			case w > bestLen:
+				bestLen, bestPath, bestCount = w, slices.Clone(path), 1
+			case w == bestLen:
+				bestCount++
+				if slices.Compare(path, bestPath) < 0 {
+					bestPath = slices.Clone(path)
+				}
+			}
+			for e := g.outStart[u]; e < g.outStart[u+1]; e++ {
+				walk(g.outTo[e], path, w+g.outW[e])
+			}
+		}
+		for u := range g.names {
+			walk(int32(u), nil, 0)
+		}
+		got, err := g.LongestPath()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Length != bestLen || got.Count != bestCount || !slices.Equal(got.Nodes, bestPath) {
+			t.Fatalf("seed %d: got %+v, want length %d count %d path %v", seed, got, bestLen, bestCount, bestPath)
+		}
+	}
+}

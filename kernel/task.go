@@ -121,6 +121,9 @@ func NewTaskGraph(tasks []Task, deps []Edge) (*TaskGraph, error) {
 		if int(t.Behavior) >= len(behaviorNames) {
 			return nil, fmt.Errorf("task %q: behavior %d: %w", t.Name, uint8(t.Behavior), ErrTask)
 		}
+		if t.Weight < 0 {
+			return nil, fmt.Errorf("task %q: weight %d: %w", t.Name, t.Weight, ErrNegativeWeight)
+		}
 		names[i] = t.Name
 	}
 	g, err := New(names, deps)
@@ -159,6 +162,13 @@ func (t *TaskGraph) NodeSignatures() map[string]string {
 		m[task.Name] = task.Signature
 	}
 	return m
+}
+
+// CriticalPath returns the path whose tasks weigh the most in total (for
+// example the most bytes read along a chain of dependencies); edge weights do
+// not count. Ties are broken as documented on Path.
+func (t *TaskGraph) CriticalPath() (Path, error) {
+	return t.g.longest(func(int32) int64 { return 0 }, func(v int32) int64 { return t.tasks[v].Weight })
 }
 
 // KeyInputs returns the direct predecessors of name that belong in its

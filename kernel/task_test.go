@@ -195,3 +195,31 @@ func TestTaskGraphErrors(t *testing.T) {
 		t.Errorf("bad kind: err = %v", err)
 	}
 }
+
+func TestCriticalPath(t *testing.T) {
+	tasks := []Task{
+		{Name: "scan:a/0", Kind: KindScanUnit, Weight: 100},
+		{Name: "scan:a/1", Kind: KindScanUnit, Weight: 300},
+		{Name: "scan:b/0", Kind: KindScanUnit, Weight: 300},
+		{Name: "view:x", Kind: KindView},
+		{Name: "view:y", Kind: KindView, Weight: 5},
+	}
+	deps := []Edge{{"scan:a/0", "view:x", 1}, {"scan:a/1", "view:x", 1}, {"scan:b/0", "view:y", 1}, {"view:x", "view:y", 1}}
+	tg, err := NewTaskGraph(tasks, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tg.CriticalPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// scan:a/1 -> view:x -> view:y and scan:b/0 -> view:y both weigh 305;
+	// the smaller name sequence wins.
+	want := Path{Length: 305, Nodes: []string{"scan:a/1", "view:x", "view:y"}, Count: 2, Tied: true}
+	if fmt.Sprint(p) != fmt.Sprint(want) {
+		t.Errorf("CriticalPath = %+v, want %+v", p, want)
+	}
+	if _, err := NewTaskGraph([]Task{{Name: "a", Kind: KindView, Weight: -1}}, nil); !errors.Is(err, ErrNegativeWeight) {
+		t.Errorf("negative task weight: err = %v", err)
+	}
+}
