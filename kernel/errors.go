@@ -43,6 +43,9 @@ type CycleError struct {
 }
 
 func (e *CycleError) Error() string {
+	if len(e.Nodes) == 0 {
+		return ErrCycle.Error()
+	}
 	return "graph has a cycle: " + strings.Join(e.Nodes, " -> ") + " -> " + e.Nodes[0]
 }
 

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"gonum.org/v1/gonum/graph"
 	"gonum.org/v1/gonum/graph/topo"
 
 	"github.com/deltaplan/deltaplan/internal/fixtures"
@@ -274,5 +276,34 @@ func checkPath(t *testing.T, label string, g *Graph, p Path, err error, want *ex
 	// Tie-break: the smallest name sequence, i.e. the first of the sorted list.
 	if want.AllLongestPaths != nil && !slices.Equal(p.Nodes, want.AllLongestPaths[0]) {
 		t.Errorf("%s: path %v, want the smallest tied path %v", label, p.Nodes, want.AllLongestPaths[0])
+	}
+}
+
+// TestGonumStabilizedSortIsNotLexicographic records why the kernel has its
+// own Kahn order: on lex_vs_dfs_trap gonum's DFS-stabilized sort, run on
+// this very Graph, answers d a c b, while the lexicographic order is d a b c.
+func TestGonumStabilizedSortIsNotLexicographic(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(fixtures.Dir(t, "kernel"), "lex_vs_dfs_trap.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := ParseJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := func(nodes []graph.Node) {
+		slices.SortFunc(nodes, func(a, b graph.Node) int { return cmp.Compare(g.Name(a.ID()), g.Name(b.ID())) })
+	}
+	sorted, err := topo.SortStabilized(g, byName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dfs []string
+	for _, n := range sorted {
+		dfs = append(dfs, g.Name(n.ID()))
+	}
+	lex, _ := g.LexicographicOrder()
+	if !slices.Equal(dfs, []string{"d", "a", "c", "b"}) || !slices.Equal(lex, []string{"d", "a", "b", "c"}) {
+		t.Errorf("gonum SortStabilized %v, kernel %v", dfs, lex)
 	}
 }

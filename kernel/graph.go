@@ -38,11 +38,9 @@ type Graph struct {
 	outStart []int32
 	outTo    []int32
 	outW     []int64
-	// In-edges of v: inFrom[inStart[v]:inStart[v+1]] ascending, and inEdge
-	// gives each one's edge index.
+	// In-edges of v: inFrom[inStart[v]:inStart[v+1]], ascending.
 	inStart []int32
 	inFrom  []int32
-	inEdge  []int32
 
 	topoOnce sync.Once
 	topo     []int32 // lexicographic topological order, nil if cyclic
@@ -102,7 +100,6 @@ func New(nodes []string, edges []Edge) (*Graph, error) {
 		outW:     make([]int64, m),
 		inStart:  make([]int32, n+1),
 		inFrom:   make([]int32, m),
-		inEdge:   make([]int32, m),
 	}
 	for i, e := range raw {
 		if i > 0 && raw[i-1].u == e.u && raw[i-1].v == e.v {
@@ -120,11 +117,10 @@ func New(nodes []string, edges []Edge) (*Graph, error) {
 	// Edges are sorted by (u, v), so filling in-rows in edge order keeps each
 	// in-row sorted by source.
 	fill := slices.Clone(g.inStart[:n])
-	for i, e := range raw {
+	for _, e := range raw {
 		p := fill[e.v]
 		fill[e.v]++
 		g.inFrom[p] = e.u
-		g.inEdge[p] = int32(i)
 	}
 	return g, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 )
@@ -26,15 +25,6 @@ func ParseJSON(data []byte) (*Graph, error) {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	return New(nodes, edges)
-}
-
-// ReadJSON reads a graph from r (see ParseJSON).
-func ReadJSON(r io.Reader) (*Graph, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read graph: %w", err)
-	}
-	return ParseJSON(data)
 }
 
 // parseWeight accepts integers, also written as integral floats (3.0, 1e3).

@@ -177,13 +177,11 @@ func (g *Graph) subgraph(keep []bool) *Graph {
 		s.inStart[v+1] += s.inStart[v]
 	}
 	s.inFrom = make([]int32, len(s.outTo))
-	s.inEdge = make([]int32, len(s.outTo))
 	fill := slices.Clone(s.inStart[:n])
 	for u := 0; u < n; u++ {
 		for e := s.outStart[u]; e < s.outStart[u+1]; e++ {
 			v := s.outTo[e]
 			s.inFrom[fill[v]] = int32(u)
-			s.inEdge[fill[v]] = e
 			fill[v]++
 		}
 	}
