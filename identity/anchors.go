@@ -51,7 +51,8 @@ type extName struct{ ext, name string }
 // from a plan's own URN declarations with PlanAnchors, or fill one from a
 // decoder that also understands legacy extension URIs.
 type AnchorTable struct {
-	m map[anchorKey]extName
+	m     map[anchorKey]extName
+	kinds [4]int // declarations per kind: most plans declare no type variations
 }
 
 // NewAnchorTable returns an empty table.
@@ -66,12 +67,18 @@ func (t *AnchorTable) Add(kind AnchorKind, anchor uint32, ext, name string) erro
 		return fmt.Errorf("%w: %s anchor %d declared as %s#%s and %s#%s",
 			ErrDuplicateAnchor, kind, anchor, old.ext, old.name, ext, name)
 	}
+	if _, dup := t.m[k]; !dup && int(kind) < len(t.kinds) {
+		t.kinds[kind]++
+	}
 	t.m[k] = v
 	return nil
 }
 
 // Resolve implements Resolver.
 func (t *AnchorTable) Resolve(kind AnchorKind, anchor uint32) (string, string, bool) {
+	if int(kind) < len(t.kinds) && t.kinds[kind] == 0 {
+		return "", "", false
+	}
 	v, ok := t.m[anchorKey{kind, anchor}]
 	return v.ext, v.name, ok
 }

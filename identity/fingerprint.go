@@ -270,9 +270,10 @@ func planHasMaps() bool {
 
 type walker struct {
 	e        *Encoder
-	cur      *msgInfo    // message whose fields collect is gathering
-	scratch  []entry     // stack of collected fields, one frame per open message
-	wscratch []wireEntry // the same for the wire-format walk
+	cur      *msgInfo          // message whose fields collect is gathering
+	scratch  []entry           // stack of collected fields, one frame per open message
+	wscratch []wireEntry       // the same for the wire-format walk
+	extCache map[string]string // CanonicalExtension results: it allocates for URIs
 	rangeFn  func(protoreflect.FieldDescriptor, protoreflect.Value) bool
 	r        Resolver
 	aliases  map[uint32]*substraitpb.Type
@@ -314,6 +315,18 @@ func (w *walker) init(domain string, p *substraitpb.Plan, r Resolver) error {
 		}
 	}
 	return nil
+}
+
+func (w *walker) canonicalExt(ext string) string {
+	if c, ok := w.extCache[ext]; ok {
+		return c
+	}
+	c := CanonicalExtension(ext)
+	if w.extCache == nil {
+		w.extCache = map[string]string{}
+	}
+	w.extCache[ext] = c
+	return c
 }
 
 // unknownBytes returns the unknown fields that are hashed: all of them,
@@ -480,7 +493,7 @@ func (w *walker) anchor(f *fieldInfo, a uint32) error {
 	case ok:
 		w.e.Struct(2)
 		w.e.Field("extension")
-		w.e.String(CanonicalExtension(ext))
+		w.e.String(w.canonicalExt(ext))
 		w.e.Field("name")
 		w.e.String(name)
 	case a == 0:

@@ -38,6 +38,7 @@ func fingerprintWire(p *substraitpb.Plan, r Resolver) (Digest, error) {
 	defer func() {
 		w.r, w.aliases, w.inAlias, w.cur = nil, nil, nil, nil
 		w.scratch, w.wscratch = w.scratch[:0], w.wscratch[:0]
+		clear(w.extCache)
 		walkers.Put(w)
 	}()
 	if err := w.init("plan", p, r); err != nil {
