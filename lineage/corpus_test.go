@@ -153,3 +153,51 @@ func sortedSets(m map[string]map[string]bool) map[string][]string {
 }
 
 func fixturesDir(t testing.TB) string { return fixtures.Dir(t, "substrait") }
+
+// producerDisagreements lists queries where producers legitimately plan
+// different column sets, with the reason. Anything else that disagrees is a
+// walker bug (or a new producer quirk to document here).
+var producerDisagreements = map[string]string{
+	"function/arithmetic/count":                   "Isthmus rewrites COUNT of a NOT NULL column to COUNT(*): its plan reads no column",
+	"relation/aggregate/single_measure_aggregate": "Isthmus rewrites COUNT of a NOT NULL column to COUNT(*): its plan reads no column",
+}
+
+// TestProducersAgree: for each query that several producers planned, the
+// per-table column sets (case-insensitive) agree.
+func TestProducersAgree(t *testing.T) {
+	dir, plans := loadManifest(t)
+	byQuery := map[string]map[string]string{}
+	for _, p := range plans {
+		l := analyzeFile(t, filepath.Join(dir, p.File))
+		var parts []string
+		for _, r := range l.Reads {
+			parts = append(parts, strings.ToLower(r.Table)+":"+strings.ToLower(strings.Join(r.Columns, ",")))
+		}
+		sort.Strings(parts)
+		if byQuery[p.Query] == nil {
+			byQuery[p.Query] = map[string]string{}
+		}
+		byQuery[p.Query][p.Producer] = strings.Join(parts, " | ")
+	}
+	multi := 0
+	for q, m := range byQuery {
+		if len(m) < 2 {
+			continue
+		}
+		multi++
+		distinct := map[string]bool{}
+		for _, v := range m {
+			distinct[v] = true
+		}
+		_, known := producerDisagreements[q]
+		switch {
+		case len(distinct) > 1 && !known:
+			t.Errorf("%s: producers disagree: %v", q, m)
+		case len(distinct) == 1 && known:
+			t.Errorf("%s: listed as a known disagreement but producers agree now", q)
+		}
+	}
+	if multi < 100 {
+		t.Errorf("only %d queries planned by several producers", multi)
+	}
+}
