@@ -13,32 +13,100 @@ import (
 
 // push moves the conjuncts of cond that read only unchanged columns of one
 // scan (and nothing else of the row: no outer references, no subqueries) to
-// that scan.
+// that scan. From an OR over several scans it derives, per scan that every
+// branch constrains, the OR of those constraints (if the row passes the OR,
+// some branch holds, so that branch's conjuncts over the scan hold).
 func (w *walker) push(cond *pb.Expression, in []col) {
 	for _, c := range w.conjuncts(cond) {
 		read := -1
-		if !w.pushable(c, in, &read) || read < 0 {
+		if w.pushable(c, in, &read) {
+			if read >= 0 {
+				w.addPushed(read, w.toPred(c, w.resolverFor(read, in)))
+			}
 			continue
 		}
-		rs := w.reads[read]
-		resolve := func(fr *pb.Expression_FieldReference) (model.Column, bool) {
-			sf := fr.GetDirectReference().GetStructField()
-			k := in[sf.GetField()].origin
-			f := rs.fields[k&0xffffffff]
-			c := model.Column{f.name}
-			for seg := sf.GetChild().GetStructField(); seg != nil; seg = seg.GetChild().GetStructField() {
-				i := int(seg.GetField())
-				if i < 0 || i >= len(f.children) {
-					return nil, false
-				}
-				f = f.children[i]
-				c = append(c, f.name)
+		w.pushFromOr(c, in)
+	}
+}
+
+func (w *walker) addPushed(read int, p model.Pred) {
+	for _, c := range model.Conjuncts(p) {
+		w.reads[read].pushed[c.String()] = c
+	}
+}
+
+func (w *walker) pushFromOr(c *pb.Expression, in []col) {
+	f := c.GetScalarFunction()
+	if f == nil {
+		return
+	}
+	if d, ok := w.plan.Extensions.Function(f.GetFunctionReference()); !ok || d.BaseName() != "or" {
+		return
+	}
+	branches := valueArgs(f)
+	if len(branches) < 2 {
+		return
+	}
+	// parts[b][read] are the conjuncts of branch b over read alone.
+	parts := make([]map[int][]*pb.Expression, len(branches))
+	for b, br := range branches {
+		parts[b] = map[int][]*pb.Expression{}
+		for _, sc := range w.conjuncts(br) {
+			rd := -1
+			if w.pushable(sc, in, &rd) && rd >= 0 {
+				parts[b][rd] = append(parts[b][rd], sc)
 			}
-			return c, true
 		}
-		for _, p := range model.Conjuncts(w.toPred(c, resolve)) {
-			rs.pushed[p.String()] = p
+	}
+	reads := make([]int, 0, len(parts[0]))
+	for rd := range parts[0] {
+		reads = append(reads, rd)
+	}
+	sort.Ints(reads)
+next:
+	for _, rd := range reads {
+		res := w.resolverFor(rd, in)
+		or := model.Or{}
+		for b := range branches {
+			es := parts[b][rd]
+			if len(es) == 0 {
+				continue next
+			}
+			if len(es) == 1 {
+				or.Args = append(or.Args, w.toPred(es[0], res))
+				continue
+			}
+			and := model.And{}
+			for _, e := range es {
+				and.Args = append(and.Args, w.toPred(e, res))
+			}
+			or.Args = append(or.Args, and)
 		}
+		w.addPushed(rd, or)
+	}
+}
+
+// resolverFor names the columns of read (reached through in) by their
+// logical path in the base schema.
+func (w *walker) resolverFor(read int, in []col) resolver {
+	rs := w.reads[read]
+	return func(fr *pb.Expression_FieldReference) (model.Column, bool) {
+		sf := fr.GetDirectReference().GetStructField()
+		i := int(sf.GetField())
+		if i < 0 || i >= len(in) || in[i].origin < 0 || int(in[i].origin>>32) != read {
+			return nil, false
+		}
+		f := rs.fields[in[i].origin&0xffffffff]
+		c := model.Column{f.name}
+		for seg := sf.GetChild().GetStructField(); seg != nil; seg = seg.GetChild().GetStructField() {
+			j := int(seg.GetField())
+			if j < 0 || j >= len(f.children) {
+				return nil, false
+			}
+			f = f.children[j]
+			c = append(c, f.name)
+		}
+		return c, true
 	}
 }
 

@@ -158,3 +158,44 @@ func TestPushThroughRelations(t *testing.T) {
 		})
 	}
 }
+
+// TestPushFromOr: an OR over two scans pushes, to each scan every branch
+// constrains, the OR of the branches' constraints on it.
+func TestPushFromOr(t *testing.T) {
+	ref := func(i int) string {
+		return fmt.Sprintf(`{"selection":{"directReference":{"structField":{"field":%d}},"rootReference":{}}}`, i)
+	}
+	lit := func(v int) string { return fmt.Sprintf(`{"literal":{"i64":"%d"}}`, v) }
+	call := func(fn int, xs ...string) string {
+		args := make([]string, len(xs))
+		for i, x := range xs {
+			args[i] = `{"value":` + x + `}`
+		}
+		return fmt.Sprintf(`{"scalarFunction":{"functionReference":%d,"arguments":[%s]}}`, fn, strings.Join(args, ","))
+	}
+	eq := func(a, b string) string { return call(1, a, b) }
+	// l(a,b) × r(x,y): (l.a = 1 AND r.x = 2) OR (l.a = 3 AND l.b = r.y)
+	cond := call(3, call(2, eq(ref(0), lit(1)), eq(ref(2), lit(2))), call(2, eq(ref(0), lit(3)), eq(ref(1), ref(3))))
+	plan := `{"extensionUrns":[{"extensionUrnAnchor":1,"urn":"extension:io.substrait:functions_comparison"},
+		{"extensionUrnAnchor":2,"urn":"extension:io.substrait:functions_boolean"}],
+	"extensions":[{"extensionFunction":{"extensionUrnReference":1,"functionAnchor":1,"name":"equal:any_any"}},
+		{"extensionFunction":{"extensionUrnReference":2,"functionAnchor":2,"name":"and:bool"}},
+		{"extensionFunction":{"extensionUrnReference":2,"functionAnchor":3,"name":"or:bool"}}],
+	"relations":[{"root":{"input":{"filter":{"condition":` + cond + `,"input":{"cross":{
+		"left":{"read":{"namedTable":{"names":["l"]},"baseSchema":{"names":["a","b"]}}},
+		"right":{"read":{"namedTable":{"names":["r"]},"baseSchema":{"names":["x","y"]}}}}}}}}}]}`
+	p, err := Decode([]byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Analyze(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(l.Reads[0].Filters, "; "); got != "a = 1 OR a = 3" {
+		t.Errorf("l: pushed %q, want %q (both branches constrain l.a)", got, "a = 1 OR a = 3")
+	}
+	if got := strings.Join(l.Reads[1].Filters, "; "); got != "" {
+		t.Errorf("r: pushed %q, want nothing (the second branch does not constrain r alone)", got)
+	}
+}
