@@ -390,3 +390,19 @@ func TestLongestPathBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentUse runs the analyses of one Graph from several goroutines;
+// with -race it checks the shared, lazily computed order.
+func TestConcurrentUse(t *testing.T) {
+	g := randomGraph(t, 5, 500, 4, 20, 9)
+	want := summarize(t, g)
+	done := make(chan string, 4)
+	for range 4 {
+		go func() { done <- summarize(t, g) }()
+	}
+	for range 4 {
+		if got := <-done; got != want {
+			t.Fatal("concurrent analyses disagree")
+		}
+	}
+}
