@@ -272,6 +272,7 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	}
 
 	fc := newFileCols(r.lay)
+	fc.reserve(len(r.adds) + len(cpAdds))
 	dvs := map[string]DeletionVector{}
 	appendJSON := func(adds []*addAction) error {
 		for _, a := range adds {
@@ -462,9 +463,32 @@ func (fc *fileCols) build() (*model.FileSet, error) {
 }
 
 func permute(v *model.Vector, perm []int) model.Vector {
-	out := model.NewVector(v.Kind, v.Scale, len(perm))
-	for _, p := range perm {
-		out.Append(v.Get(p))
+	out := model.Vector{Kind: v.Kind, Scale: v.Scale, Valid: make([]bool, len(perm))}
+	for i, p := range perm {
+		out.Valid[i] = v.Valid[p]
+	}
+	switch {
+	case v.Bools != nil:
+		out.Bools = gather(v.Bools, perm)
+	case v.Ints != nil:
+		out.Ints = gather(v.Ints, perm)
+	case v.Floats != nil:
+		out.Floats = gather(v.Floats, perm)
+	case v.Strs != nil:
+		out.Strs = gather(v.Strs, perm)
+	case v.Decs != nil:
+		out.Decs = gather(v.Decs, perm)
+	default:
+		// An empty vector keeps its kind's (empty) slice.
+		out = model.NewVector(v.Kind, v.Scale, 0)
+	}
+	return out
+}
+
+func gather[T any](src []T, perm []int) []T {
+	out := make([]T, len(perm))
+	for i, p := range perm {
+		out[i] = src[p]
 	}
 	return out
 }

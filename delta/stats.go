@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -30,7 +31,28 @@ type partCol struct {
 
 type physNode struct {
 	children map[string]*physNode
-	leaf     int // index into layout.leaves, -1 for a struct
+	// kids and names list the children in schema order: writers emit stats
+	// keys in that order, so the next key is tried before the map.
+	kids  []*physNode
+	names []string
+	leaf  int // index into layout.leaves, -1 for a struct
+}
+
+// lookup finds the child named key, guessing it follows child *hint.
+func (n *physNode) lookup(key string, hint *int) *physNode {
+	if h := *hint + 1; h < len(n.names) && n.names[h] == key {
+		*hint = h
+		return n.kids[h]
+	}
+	c := n.children[key]
+	if c != nil {
+		for i, k := range n.kids {
+			if k == c {
+				*hint = i
+			}
+		}
+	}
+	return c
 }
 
 func newLayout(schema *Schema, partitionColumns []string, mode string) (*layout, error) {
@@ -49,6 +71,8 @@ func newLayout(schema *Schema, partitionColumns []string, mode string) (*layout,
 			if c == nil {
 				c = &physNode{leaf: -1}
 				n.children[name] = c
+				n.kids = append(n.kids, c)
+				n.names = append(n.names, name)
 			}
 			if j == len(lf.Physical)-1 {
 				c.leaf = len(l.leaves)
@@ -102,6 +126,37 @@ func newFileCols(l *layout) *fileCols {
 
 func (fc *fileCols) len() int { return len(fc.paths) }
 
+// reserve makes room for n more files.
+func (fc *fileCols) reserve(n int) {
+	fc.paths = grow(fc.paths, n)
+	fc.sizes, fc.mods, fc.numRecs, fc.dvCard = grow(fc.sizes, n), grow(fc.mods, n), grow(fc.numRecs, n), grow(fc.dvCard, n)
+	fc.tight = grow(fc.tight, n)
+	for j := range fc.partRaw {
+		fc.partRaw[j], fc.partValid[j] = grow(fc.partRaw[j], n), grow(fc.partValid[j], n)
+	}
+	for i := range fc.stats {
+		s := &fc.stats[i]
+		s.nulls = grow(s.nulls, n)
+		for _, v := range []*model.Vector{&s.min, &s.max} {
+			v.Valid = grow(v.Valid, n)
+			switch v.Kind {
+			case model.KindBool:
+				v.Bools = grow(v.Bools, n)
+			case model.KindInt, model.KindDate, model.KindTimestamp, model.KindTimestampNTZ:
+				v.Ints = grow(v.Ints, n)
+			case model.KindFloat:
+				v.Floats = grow(v.Floats, n)
+			case model.KindString, model.KindBinary:
+				v.Strs = grow(v.Strs, n)
+			case model.KindDecimal:
+				v.Decs = grow(v.Decs, n)
+			}
+		}
+	}
+}
+
+func grow[T any](s []T, n int) []T { return slices.Grow(s, n) }
+
 // begin appends a file with unknown statistics and returns its row.
 func (fc *fileCols) begin(path string, size, mod int64, dvCard int64) int {
 	fc.paths = append(fc.paths, path)
@@ -112,8 +167,8 @@ func (fc *fileCols) begin(path string, size, mod int64, dvCard int64) int {
 	fc.tight = append(fc.tight, -1)
 	for i := range fc.stats {
 		s := &fc.stats[i]
-		s.min.Append(model.Null)
-		s.max.Append(model.Null)
+		growVec(&s.min)
+		growVec(&s.max)
 		s.nulls = append(s.nulls, -1)
 	}
 	return len(fc.paths) - 1
@@ -260,6 +315,7 @@ func (fc *fileCols) walkStats(sc *statsScanner, node *physNode, row, which int) 
 	if sc.consume('}') {
 		return nil
 	}
+	hint := -1
 	for {
 		key, ok := sc.str()
 		if !ok {
@@ -270,7 +326,7 @@ func (fc *fileCols) walkStats(sc *statsScanner, node *physNode, row, which int) 
 			return sc.fail("want ':'")
 		}
 		sc.ws()
-		child := node.children[key]
+		child := node.lookup(key, &hint)
 		var err error
 		switch {
 		case child == nil:
@@ -305,7 +361,7 @@ func (fc *fileCols) statValue(sc *statsScanner, leaf, row, which int) error {
 		if !ok {
 			return sc.fail("bad number")
 		}
-		if n, err := strconv.ParseInt(tok, 10, 64); err == nil && n >= 0 {
+		if n, ok := smallInt(tok); ok && n >= 0 {
 			col.nulls[row] = n
 			col.any = true
 		}
@@ -328,6 +384,14 @@ func (fc *fileCols) statValue(sc *statsScanner, leaf, row, which int) error {
 		tok, ok := sc.number()
 		if !ok {
 			return sc.fail("bad number")
+		}
+		if kind == model.KindInt {
+			// Fast path: integer columns are the common case.
+			if n, ok := smallInt(tok); ok {
+				vec.Valid[row], vec.Ints[row] = true, n
+				col.any = true
+				return nil
+			}
 		}
 		v = typedFromNumber(tok, kind, fc.lay.scales[leaf], which == 1)
 	case c == 't' || c == 'f':
@@ -526,19 +590,27 @@ func (sc *statsScanner) str() (string, bool) {
 
 func (sc *statsScanner) strSlow(start int) (string, bool) {
 	var b strings.Builder
+	// Escapes only shrink the text; the string's length is at most what
+	// remains of the input.
+	b.Grow(min(len(sc.s)-start, 1<<16))
 	b.WriteString(sc.s[start:sc.i])
 	for sc.i < len(sc.s) {
-		c := sc.s[sc.i]
-		switch {
+		// Copy the run up to the next quote, backslash or control byte.
+		j := sc.i
+		for j < len(sc.s) && sc.s[j] != '"' && sc.s[j] != '\\' && sc.s[j] >= 0x20 {
+			j++
+		}
+		b.WriteString(sc.s[sc.i:j])
+		sc.i = j
+		if j == len(sc.s) {
+			return "", false
+		}
+		switch c := sc.s[j]; {
 		case c == '"':
 			sc.i++
 			return b.String(), true
 		case c < 0x20:
 			return "", false
-		case c != '\\':
-			b.WriteByte(c)
-			sc.i++
-			continue
 		}
 		if sc.i+1 >= len(sc.s) {
 			return "", false
@@ -651,4 +723,45 @@ func (sc *statsScanner) skipDepth(depth int) error {
 		}
 	}
 	return nil
+}
+
+// growVec appends one invalid entry without building a model.Value.
+func growVec(v *model.Vector) {
+	v.Valid = append(v.Valid, false)
+	switch v.Kind {
+	case model.KindBool:
+		v.Bools = append(v.Bools, false)
+	case model.KindInt, model.KindDate, model.KindTimestamp, model.KindTimestampNTZ:
+		v.Ints = append(v.Ints, 0)
+	case model.KindFloat:
+		v.Floats = append(v.Floats, 0)
+	case model.KindString, model.KindBinary:
+		v.Strs = append(v.Strs, "")
+	case model.KindDecimal:
+		v.Decs = append(v.Decs, nil)
+	}
+}
+
+// smallInt parses an optionally negative integer of at most 18 digits (no
+// overflow possible); ok is false for anything else.
+func smallInt(tok string) (int64, bool) {
+	neg := len(tok) > 0 && tok[0] == '-'
+	if neg {
+		tok = tok[1:]
+	}
+	if len(tok) == 0 || len(tok) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }

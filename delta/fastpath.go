@@ -1,0 +1,161 @@
+package delta
+
+import (
+	"strconv"
+	"strings"
+)
+
+// parseFileAction is the fast path for the two actions that make up almost
+// every commit line: a line holding only an add or a remove. It reads the
+// fields the replay needs straight from the text (the stats string stays a
+// string for the stats scanner). ok is false whenever the line is anything
+// else or anything unusual (a deletion vector, a case-variant key, a
+// non-integer size, bad syntax): the caller then decodes the line with
+// encoding/json, which also produces the error for bad input.
+func parseFileAction(line string) (a action, ok bool) {
+	sc := statsScanner{s: line}
+	sc.ws()
+	if !sc.consume('{') {
+		return a, false
+	}
+	sc.ws()
+	key, ok := sc.str()
+	if !ok || (key != "add" && key != "remove") {
+		return a, false
+	}
+	sc.ws()
+	if !sc.consume(':') {
+		return a, false
+	}
+	sc.ws()
+	var path string
+	var size, mod int64
+	var stats *string
+	pv := map[string]*string{}
+	if !sc.consume('{') {
+		return a, false
+	}
+	sc.ws()
+	if !sc.consume('}') {
+		for {
+			k, ok := sc.str()
+			if !ok {
+				return a, false
+			}
+			sc.ws()
+			if !sc.consume(':') {
+				return a, false
+			}
+			sc.ws()
+			switch k {
+			case "path":
+				if path, ok = sc.str(); !ok {
+					return a, false
+				}
+				path = strings.Clone(path) // do not pin the commit text
+			case "size", "modificationTime":
+				tok, ok := sc.number()
+				if !ok {
+					return a, false
+				}
+				n, err := strconv.ParseInt(tok, 10, 64)
+				if err != nil {
+					return a, false
+				}
+				if k == "size" {
+					size = n
+				} else {
+					mod = n
+				}
+			case "stats":
+				if sc.lit("null") {
+					stats = nil
+					break
+				}
+				s, ok := sc.str()
+				if !ok {
+					return a, false
+				}
+				stats = &s
+			case "partitionValues":
+				if !sc.partitionMap(pv) {
+					return a, false
+				}
+			case "deletionVector":
+				if !sc.lit("null") {
+					return a, false // rare: let encoding/json decode it
+				}
+			default:
+				for _, known := range [...]string{"path", "size", "modificationTime", "stats", "partitionValues", "deletionVector"} {
+					if strings.EqualFold(k, known) {
+						return a, false // encoding/json would match it
+					}
+				}
+				if sc.skip() != nil {
+					return a, false
+				}
+			}
+			sc.ws()
+			if sc.consume(',') {
+				sc.ws()
+				continue
+			}
+			if sc.consume('}') {
+				break
+			}
+			return a, false
+		}
+	}
+	sc.ws()
+	if !sc.consume('}') || sc.end() != nil {
+		return a, false
+	}
+	if key == "add" {
+		a.Add = &addAction{Path: path, PartitionValues: pv, Size: size, ModificationTime: mod, Stats: stats}
+	} else {
+		a.Remove = &removeAction{Path: path}
+	}
+	return a, true
+}
+
+// partitionMap reads {"k": "v" | null, ...} into m.
+func (sc *statsScanner) partitionMap(m map[string]*string) bool {
+	if sc.lit("null") {
+		return true
+	}
+	if !sc.consume('{') {
+		return false
+	}
+	sc.ws()
+	if sc.consume('}') {
+		return true
+	}
+	for {
+		k, ok := sc.str()
+		if !ok {
+			return false
+		}
+		sc.ws()
+		if !sc.consume(':') {
+			return false
+		}
+		sc.ws()
+		k = strings.Clone(k)
+		if sc.lit("null") {
+			m[k] = nil
+		} else {
+			v, ok := sc.str()
+			if !ok {
+				return false
+			}
+			v = strings.Clone(v)
+			m[k] = &v
+		}
+		sc.ws()
+		if sc.consume(',') {
+			sc.ws()
+			continue
+		}
+		return sc.consume('}')
+	}
+}
