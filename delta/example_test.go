@@ -1,0 +1,104 @@
+package delta_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/deltaplan/deltaplan/delta"
+)
+
+// Open the bundled example table, pin version 2 and look at its files.
+func Example() {
+	ctx := context.Background()
+	tbl, err := delta.Open(ctx, "../testdata/example/sales")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, err := tbl.Snapshot(ctx, delta.AtVersion(2))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("version", s.Version, "files", s.Files.Len(), "records", *s.NumRecords)
+	region := s.Files.Partitions[0]
+	for i, p := range s.Files.Paths {
+		fmt.Println(region.Values.Get(i), s.Files.NumRecords[i], p[:len("region=")+len(region.Raw[i])])
+	}
+	for _, c := range s.Files.Stats {
+		fmt.Println(c.Path, c.Min.Kind)
+	}
+	// Output:
+	// version 2 files 5 records 188
+	// 'APAC' 30 region=APAC
+	// 'EU' 40 region=EU
+	// 'EU' 35 region=EU
+	// 'NA' 45 region=NA
+	// 'NA' 38 region=NA
+	// amount decimal
+	// order_date date
+	// order_id int
+	// quantity int
+	// ts timestamp
+}
+
+// Time travel by timestamp: the example table records in-commit
+// timestamps, one hour apart from 2024-05-01T00:00:00Z.
+func ExampleAtTimestamp() {
+	ctx := context.Background()
+	tbl, err := delta.Open(ctx, "../testdata/example/sales")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, err := tbl.Snapshot(ctx, delta.AtTimestamp(mustTime("2024-05-01T01:30:00Z")))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s.Version, s.TimestampMs)
+	_, err = tbl.Snapshot(ctx, delta.AtTimestamp(mustTime("2024-04-30T00:00:00Z")))
+	fmt.Println(errors.Is(err, delta.ErrTimestampOutOfRange))
+	// Output:
+	// 1 1714525200000
+	// true
+}
+
+func ExampleSchema_ArrowSchema() {
+	s, err := delta.ParseSchema(`{"type":"struct","fields":[
+		{"name":"id","type":"long","nullable":false,"metadata":{}},
+		{"name":"price","type":"decimal(12,2)","nullable":true,"metadata":{}},
+		{"name":"at","type":"timestamp_ntz","nullable":true,"metadata":{}},
+		{"name":"tags","type":{"type":"map","keyType":"string","valueType":"string","valueContainsNull":true},"nullable":true,"metadata":{}},
+		{"name":"loc","type":{"type":"struct","fields":[{"name":"lat","type":"double","nullable":true,"metadata":{}}]},"nullable":true,"metadata":{}},
+		{"name":"xs","type":{"type":"array","elementType":"integer","containsNull":false},"nullable":true,"metadata":{}}]}`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	as, err := s.ArrowSchema()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range as.Fields() {
+		fmt.Println(f.Name, f.Type, f.Nullable)
+	}
+	// Output:
+	// id int64 false
+	// price decimal(12, 2) true
+	// at timestamp[us] true
+	// tags map<utf8, utf8, items_nullable> true
+	// loc struct<lat: float64 nullable> true
+	// xs list<element: int32> true
+}
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
