@@ -171,15 +171,23 @@ func literalText(l *pb.Expression_Literal) string {
 // wider integer, a decimal or a float that holds it exactly, a decimal to a
 // decimal of no smaller scale. Producers write such casts for typed
 // constants (Isthmus: CAST('1995-03-15' AS date)).
-func constValue(e *pb.Expression) (model.Value, bool) {
+//
+// With fnName (resolving function anchors to base names) it also folds
+// add, subtract and multiply of integer and decimal constants and a date
+// plus or minus a whole-day or year-month interval, when the result is
+// exact (Isthmus: DATE '1998-12-01' - INTERVAL '120' DAY).
+func constValue(e *pb.Expression, fnName func(uint32) string) (model.Value, bool) {
 	if l := e.GetLiteral(); l != nil {
 		return LiteralValue(l)
+	}
+	if f := e.GetScalarFunction(); f != nil && fnName != nil {
+		return foldCall(fnName(f.GetFunctionReference()), valueArgs(f), fnName)
 	}
 	c := e.GetCast()
 	if c == nil {
 		return model.Null, false
 	}
-	v, ok := constValue(c.GetInput())
+	v, ok := constValue(c.GetInput(), fnName)
 	if !ok {
 		return model.Null, false
 	}
@@ -260,4 +268,101 @@ func parseTimestamp(v model.Value) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// foldCall evaluates an arithmetic call on constants exactly, or reports
+// false.
+func foldCall(name string, args []*pb.Expression, fnName func(uint32) string) (model.Value, bool) {
+	if len(args) != 2 || (name != "add" && name != "subtract" && name != "multiply") {
+		return model.Null, false
+	}
+	// date ± interval
+	if name != "multiply" {
+		if d, ok := constValue(args[0], fnName); ok && d.Kind == model.KindDate {
+			sign := 1
+			if name == "subtract" {
+				sign = -1
+			}
+			if l := args[1].GetLiteral(); l != nil {
+				return shiftDate(d, l, sign)
+			}
+			return model.Null, false
+		}
+	}
+	a, aok := constValue(args[0], fnName)
+	b, bok := constValue(args[1], fnName)
+	if !aok || !bok || a.IsNull() || b.IsNull() {
+		return model.Null, false
+	}
+	if a.Kind == model.KindInt && b.Kind == model.KindInt {
+		x, y := big.NewInt(a.Int), big.NewInt(b.Int)
+		r := arith(name, x, y)
+		if !r.IsInt64() {
+			return model.Null, false
+		}
+		return model.IntValue(r.Int64()), true
+	}
+	ua, sa, ok1 := unscaled(a)
+	ub, sb, ok2 := unscaled(b)
+	if !ok1 || !ok2 {
+		return model.Null, false
+	}
+	if name == "multiply" {
+		if sa+sb > maxDecimalScale {
+			return model.Null, false
+		}
+		return model.DecimalValue(arith(name, ua, ub), sa+sb), true
+	}
+	scale := max(sa, sb)
+	ua.Mul(ua, pow10(scale-sa))
+	ub.Mul(ub, pow10(scale-sb))
+	return model.DecimalValue(arith(name, ua, ub), scale), true
+}
+
+func arith(name string, x, y *big.Int) *big.Int {
+	switch name {
+	case "add":
+		return new(big.Int).Add(x, y)
+	case "subtract":
+		return new(big.Int).Sub(x, y)
+	}
+	return new(big.Int).Mul(x, y)
+}
+
+// unscaled returns an integer or decimal constant as unscaled × 10^-scale.
+func unscaled(v model.Value) (*big.Int, int32, bool) {
+	switch v.Kind {
+	case model.KindInt:
+		return big.NewInt(v.Int), 0, true
+	case model.KindDecimal:
+		return new(big.Int).Set(v.Dec), v.Scale, true
+	}
+	return nil, 0, false
+}
+
+// shiftDate adds sign × a whole-day or year-month interval literal to a date.
+func shiftDate(d model.Value, l *pb.Expression_Literal, sign int) (model.Value, bool) {
+	switch x := l.GetLiteralType().(type) {
+	case *pb.Expression_Literal_IntervalDayToSecond_:
+		i := x.IntervalDayToSecond
+		if i.GetSeconds() != 0 || i.GetSubseconds() != 0 {
+			return model.Null, false
+		}
+		return model.DateValue(d.Int + int64(sign)*int64(i.GetDays())), true
+	case *pb.Expression_Literal_IntervalYearToMonth_:
+		i := x.IntervalYearToMonth
+		// SQL month arithmetic clamps to the month's last day (Nov 30 + 3
+		// months = Feb 28), unlike time.AddDate, which normalizes to Mar 2.
+		t := time.Unix(d.Int*86400, 0).UTC()
+		months := int(t.Month()) - 1 + sign*(12*int(i.GetYears())+int(i.GetMonths()))
+		y := t.Year() + months/12
+		if months %= 12; months < 0 {
+			months += 12
+			y--
+		}
+		last := time.Date(y, time.Month(months+2), 0, 0, 0, 0, 0, time.UTC).Day()
+		out := time.Date(y, time.Month(months+1), min(t.Day(), last), 0, 0, 0, 0, time.UTC)
+		return model.DateValue(out.Unix() / 86400), true
+	}
+	return model.Null, false
 }

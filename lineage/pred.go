@@ -212,7 +212,11 @@ func (w *walker) toPred(e *pb.Expression, res resolver) model.Pred {
 		}
 		return nil, false
 	}
-	literal := constValue
+	fnName := func(anchor uint32) string {
+		d, _ := w.plan.Extensions.Function(anchor)
+		return d.BaseName()
+	}
+	literal := func(e *pb.Expression) (model.Value, bool) { return constValue(e, fnName) }
 	if l := e.GetLiteral(); l != nil {
 		if b, ok := l.GetLiteralType().(*pb.Expression_Literal_Boolean); ok {
 			return model.Const{Val: b.Boolean}
