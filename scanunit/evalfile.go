@@ -81,6 +81,9 @@ func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) (outcome, erro
 			continue
 		}
 		for _, v := range []model.Vector{st.Min, st.Max} {
+			if v.Kind == model.KindNull {
+				continue // no bounds: statsLeaf decides from nullCount alone
+			}
 			if err := checkVector(v, fs.Len()); err != nil {
 				return 0, fmt.Errorf("scanunit: statistics of %q: %w", n.col, err)
 			}

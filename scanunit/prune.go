@@ -248,6 +248,16 @@ func newView(fs *model.FileSet) (*view, error) {
 	for i := range fs.Stats {
 		st := &fs.Stats[i]
 		name := st.Path.String()
+		if st.Min.Kind == model.KindNull && st.Max.Kind == model.KindNull {
+			// A type the reader cannot bound: only nullCount is used.
+			if st.NullCount != nil && len(st.NullCount) != n {
+				return nil, fmt.Errorf("scanunit: nullCount of %q has %d entries for %d files", name, len(st.NullCount), n)
+			}
+			if _, dup := v.part[name]; !dup {
+				v.stats[name] = st
+			}
+			continue
+		}
 		if err := checkVector(st.Min, n); err != nil {
 			return nil, fmt.Errorf("scanunit: min of %q: %w", name, err)
 		}

@@ -259,3 +259,34 @@ func TestFloatKeyOrder(t *testing.T) {
 		t.Error("-0 and 0 differ")
 	}
 }
+
+// TestStatsWithoutBounds: a column the reader cannot bound (Kind null, no
+// values) still prunes IS NULL / IS NOT NULL from nullCount, and keeps
+// everything for comparisons.
+func TestStatsWithoutBounds(t *testing.T) {
+	fs := &model.FileSet{Paths: []string{"a", "b", "c"}, Sizes: []int64{1, 1, 1}, NumRecords: []int64{5, 5, 5},
+		Stats: []model.ColumnStats{{Path: model.Col("v"), NullCount: []int64{0, 5, -1}}}}
+	tests := []struct {
+		filter string
+		want   []Verdict
+		why    string
+	}{
+		{"v IS NULL", []Verdict{CannotMatch, MustMatch, MightMatch}, "nullCount 0 / all / unknown"},
+		{"v IS NOT NULL", []Verdict{MustMatch, CannotMatch, MightMatch}, "the mirror"},
+		{"v = 1", []Verdict{MightMatch, CannotMatch, MightMatch}, "no bounds; an all-NULL column never equals 1"},
+	}
+	for _, tc := range tests {
+		pred, _ := ParseFilter(tc.filter)
+		pr, _ := NewPruner(pred, nil)
+		got, err := pr.Eval(fs)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.filter, err)
+		}
+		for i := range got {
+			one, err := pr.EvalFile(fs, i)
+			if err != nil || got[i] != tc.want[i] || one != tc.want[i] {
+				t.Errorf("%s file %d: Eval %v EvalFile %v (%v), want %v: %s", tc.filter, i, got[i], one, err, tc.want[i], tc.why)
+			}
+		}
+	}
+}
