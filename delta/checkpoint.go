@@ -26,7 +26,12 @@ var addColumns = map[string]bool{"path": true, "partitionValues": true, "size": 
 // readParquet reads the wanted leaf columns of a parquet log file and calls
 // fn for each record batch. Any decoder failure, including a panic in the
 // parquet library on damaged input, becomes ErrCorruptLog naming the file.
-func readParquet(ctx context.Context, st Storage, fi FileInfo, want func(path []string) bool, fn func(rec arrow.RecordBatch) error) (err error) {
+func readParquet(ctx context.Context, st Storage, fi FileInfo, want func(path []string) bool, fn func(rec arrow.RecordBatch) error) error {
+	return readParquetRows(ctx, st, fi, want, nil, fn)
+}
+
+// readParquetRows is readParquet that first tells rows the file's row count.
+func readParquetRows(ctx context.Context, st Storage, fi FileInfo, want func(path []string) bool, rows func(n int64), fn func(rec arrow.RecordBatch) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %s: parquet decoder failed: %v", ErrCorruptLog, fi.Path, r)
@@ -45,6 +50,9 @@ func readParquet(ctx context.Context, st Storage, fi FileInfo, want func(path []
 		return fmt.Errorf("%w: %s: %v", ErrCorruptLog, fi.Path, err)
 	}
 	defer pf.Close()
+	if rows != nil {
+		rows(pf.NumRows())
+	}
 	sc := pf.MetaData().Schema
 	var cols []int
 	for i := 0; i < sc.NumColumns(); i++ {
@@ -266,9 +274,8 @@ func nonFileActions(ctx context.Context, st Storage, fi FileInfo, fn func(a *act
 
 // readCheckpointAdds reads the add rows of parquet checkpoint parts or
 // sidecars concurrently, each into its own builder, skipping files that the
-// commits after the checkpoint already reconciled (seen), and concatenates
-// the builders in input order.
-func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo) (*fileCols, error) {
+// commits after the checkpoint already reconciled (seen).
+func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo) ([]*fileCols, error) {
 	out := make([]*fileCols, len(files))
 	errs := make([]error, len(files))
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
@@ -280,9 +287,9 @@ func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo) (*file
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			fc := newFileCols(r.lay)
-			errs[i] = readParquet(ctx, r.st, fi, func(p []string) bool {
+			errs[i] = readParquetRows(ctx, r.st, fi, func(p []string) bool {
 				return len(p) > 1 && p[0] == "add" && addColumns[p[1]]
-			}, func(rec arrow.RecordBatch) error { return r.addBatch(fc, rec) })
+			}, func(n int64) { fc.reserve(int(min(n, fi.Size))) } /* a hint: never more rows than bytes */, func(rec arrow.RecordBatch) error { return r.addBatch(fc, rec) })
 			out[i] = fc
 		}()
 	}
@@ -292,11 +299,7 @@ func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo) (*file
 			return nil, err
 		}
 	}
-	fc := newFileCols(r.lay)
-	for _, o := range out {
-		fc.appendCols(o)
-	}
-	return fc, nil
+	return out, nil
 }
 
 // addBatch appends the live add rows of one record batch.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/big"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -142,6 +144,7 @@ type replay struct {
 	st       Storage
 	root     string
 	seen     map[string]struct{} // canonical path + "\x00" + DV id, from commits
+	seenBase map[string]struct{} // base names of the seen paths
 	protocol *Protocol
 	metadata *Metadata
 	txns     map[string]AppTransaction
@@ -159,8 +162,37 @@ func (r *replay) isSeen(path string, dv *DeletionVector) bool {
 	if len(r.seen) == 0 {
 		return false
 	}
+	// Cheap prefilter without allocating: a file the commits touched has a
+	// known base name.
+	if _, ok := r.seenBase[baseName(path)]; !ok {
+		return false
+	}
 	_, ok := r.seen[r.key(path, dv)]
 	return ok
+}
+
+// markSeen records a commit's add or remove; first is false when the
+// file was already decided by a newer action.
+func (r *replay) markSeen(path string, dv *DeletionVector) (first bool) {
+	k := r.key(path, dv)
+	if _, ok := r.seen[k]; ok {
+		return false
+	}
+	r.seen[k] = struct{}{}
+	r.seenBase[baseName(path)] = struct{}{}
+	return true
+}
+
+// baseName is the decoded last path segment: equal canonical paths have
+// equal base names.
+func baseName(p string) string {
+	if strings.Contains(p, "%") {
+		p = decodePath(p)
+	}
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
 }
 
 // common handles the non-file actions: the newest of each wins.
@@ -184,7 +216,7 @@ func (r *replay) common(a *action) {
 }
 
 func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, error) {
-	r := &replay{st: t.st, root: t.root, seen: map[string]struct{}{}, txns: map[string]AppTransaction{}, domains: map[string]DomainMetadata{}, ict: map[int64]int64{}}
+	r := &replay{st: t.st, root: t.root, seen: map[string]struct{}{}, seenBase: map[string]struct{}{}, txns: map[string]AppTransaction{}, domains: map[string]DomainMetadata{}, ict: map[int64]int64{}}
 	// Commits, newest first: the first action seen for a file decides it.
 	for i := len(seg.commits) - 1; i >= 0; i-- {
 		c := seg.commits[i]
@@ -200,14 +232,12 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 			first = false
 			r.common(a)
 			if a.Add != nil {
-				k := r.key(a.Add.Path, a.Add.DeletionVector)
-				if _, ok := r.seen[k]; !ok {
-					r.seen[k] = struct{}{}
+				if r.markSeen(a.Add.Path, a.Add.DeletionVector) {
 					r.adds = append(r.adds, a.Add)
 				}
 			}
 			if a.Remove != nil {
-				r.seen[r.key(a.Remove.Path, a.Remove.DeletionVector)] = struct{}{}
+				r.markSeen(a.Remove.Path, a.Remove.DeletionVector)
 			}
 			return nil
 		})
@@ -273,6 +303,7 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 
 	fc := newFileCols(r.lay)
 	fc.reserve(len(r.adds) + len(cpAdds))
+	builders := []*fileCols{fc}
 	dvs := map[string]DeletionVector{}
 	appendJSON := func(adds []*addAction) error {
 		for _, a := range adds {
@@ -306,7 +337,7 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 			if err != nil {
 				return nil, err
 			}
-			fc.appendCols(more)
+			builders = append(builders, more...)
 		}
 	}
 
@@ -318,7 +349,7 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 		v := cp.version
 		snap.CheckpointVersion = &v
 	}
-	if snap.Files, err = fc.build(); err != nil {
+	if snap.Files, err = buildFileSet(r.lay, builders); err != nil {
 		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
 	}
 	snap.summarize()
@@ -414,81 +445,102 @@ func (r *replay) setPartitions(fc *fileCols, each func(fn func(k, v string, ok b
 	return nil
 }
 
-// build sorts the files by path and produces the FileSet.
-func (fc *fileCols) build() (*model.FileSet, error) {
-	n := fc.len()
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
+// ref addresses row r of builder p.
+type ref struct{ p, r int32 }
+
+// buildFileSet sorts the files of all builders by path and gathers them
+// into one FileSet, column by column, dropping each builder column once it
+// is copied so the peak stays near one copy of the data.
+func buildFileSet(lay *layout, parts []*fileCols) (*model.FileSet, error) {
+	n := 0
+	for _, fc := range parts {
+		n += fc.len()
 	}
-	sort.Slice(perm, func(a, b int) bool { return fc.paths[perm[a]] < fc.paths[perm[b]] })
-	out := &model.FileSet{
-		Paths: make([]string, n), Sizes: make([]int64, n), ModTimes: make([]int64, n),
-		NumRecords: make([]int64, n), DVCardinality: make([]int64, n), TightBounds: make([]int8, n),
+	perm := make([]ref, 0, n)
+	for p, fc := range parts {
+		for r := range fc.paths {
+			perm = append(perm, ref{int32(p), int32(r)})
+		}
 	}
-	for i, p := range perm {
-		out.Paths[i] = fc.paths[p]
-		if i > 0 && out.Paths[i] == out.Paths[i-1] {
+	slices.SortFunc(perm, func(a, b ref) int { return strings.Compare(parts[a.p].paths[a.r], parts[b.p].paths[b.r]) })
+	out := &model.FileSet{}
+	out.Paths = gatherParts(parts, perm, func(fc *fileCols) *[]string { return &fc.paths })
+	for i := 1; i < n; i++ {
+		if out.Paths[i] == out.Paths[i-1] {
 			return nil, fmt.Errorf("%w: file %s is active twice", ErrCorruptLog, out.Paths[i])
 		}
-		out.Sizes[i], out.ModTimes[i] = fc.sizes[p], fc.mods[p]
-		out.NumRecords[i], out.DVCardinality[i], out.TightBounds[i] = fc.numRecs[p], fc.dvCard[p], fc.tight[p]
 	}
-	for j, pc := range fc.lay.parts {
+	out.Sizes = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &fc.sizes })
+	out.ModTimes = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &fc.mods })
+	out.NumRecords = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &fc.numRecs })
+	out.DVCardinality = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &fc.dvCard })
+	out.TightBounds = gatherParts(parts, perm, func(fc *fileCols) *[]int8 { return &fc.tight })
+	for j, pc := range lay.parts {
 		k, sc, _ := kindOf(pc.typ)
-		col := model.PartitionColumn{Name: pc.logical, Raw: make([]string, n), RawValid: make([]bool, n), Values: model.NewVector(k, sc, n)}
-		for i, p := range perm {
-			col.Raw[i], col.RawValid[i] = fc.partRaw[j][p], fc.partValid[j][p]
+		col := model.PartitionColumn{Name: pc.logical}
+		col.Raw = gatherParts(parts, perm, func(fc *fileCols) *[]string { return &fc.partRaw[j] })
+		col.RawValid = gatherParts(parts, perm, func(fc *fileCols) *[]bool { return &fc.partValid[j] })
+		col.Values = model.NewVector(k, sc, n)
+		typed := map[string]model.Value{} // partition values repeat: parse each once
+		for i := range col.Raw {
 			v := model.Null
 			if col.RawValid[i] {
-				v, _ = parsePartitionValue(col.Raw[i], pc.typ) // validated on entry
+				var ok bool
+				if v, ok = typed[col.Raw[i]]; !ok {
+					v, _ = parsePartitionValue(col.Raw[i], pc.typ) // validated on entry
+					typed[col.Raw[i]] = v
+				}
 			}
 			col.Values.Append(v)
 		}
 		out.Partitions = append(out.Partitions, col)
 	}
-	for j := range fc.stats {
-		s := &fc.stats[j]
-		if !s.any {
+	for j := range lay.leaves {
+		any := false
+		for _, fc := range parts {
+			any = any || fc.stats[j].any
+		}
+		if !any {
 			continue
 		}
-		cs := model.ColumnStats{Path: fc.lay.leaves[j].Logical, Min: permute(&s.min, perm), Max: permute(&s.max, perm), NullCount: make([]int64, n)}
-		for i, p := range perm {
-			cs.NullCount[i] = s.nulls[p]
-		}
+		cs := model.ColumnStats{Path: lay.leaves[j].Logical}
+		cs.Min = gatherVec(parts, perm, func(fc *fileCols) *model.Vector { return &fc.stats[j].min })
+		cs.Max = gatherVec(parts, perm, func(fc *fileCols) *model.Vector { return &fc.stats[j].max })
+		cs.NullCount = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &fc.stats[j].nulls })
 		out.Stats = append(out.Stats, cs)
 	}
 	sort.SliceStable(out.Stats, func(a, b int) bool { return out.Stats[a].Path.String() < out.Stats[b].Path.String() })
 	return out, nil
 }
 
-func permute(v *model.Vector, perm []int) model.Vector {
-	out := model.Vector{Kind: v.Kind, Scale: v.Scale, Valid: make([]bool, len(perm))}
-	for i, p := range perm {
-		out.Valid[i] = v.Valid[p]
+// gatherParts copies one column of every builder into path order and
+// drops the builders' copies.
+func gatherParts[T any](parts []*fileCols, perm []ref, col func(*fileCols) *[]T) []T {
+	out := make([]T, len(perm))
+	for i, x := range perm {
+		out[i] = (*col(parts[x.p]))[x.r]
 	}
-	switch {
-	case v.Bools != nil:
-		out.Bools = gather(v.Bools, perm)
-	case v.Ints != nil:
-		out.Ints = gather(v.Ints, perm)
-	case v.Floats != nil:
-		out.Floats = gather(v.Floats, perm)
-	case v.Strs != nil:
-		out.Strs = gather(v.Strs, perm)
-	case v.Decs != nil:
-		out.Decs = gather(v.Decs, perm)
-	default:
-		// An empty vector keeps its kind's (empty) slice.
-		out = model.NewVector(v.Kind, v.Scale, 0)
+	for _, fc := range parts {
+		*col(fc) = nil
 	}
 	return out
 }
 
-func gather[T any](src []T, perm []int) []T {
-	out := make([]T, len(perm))
-	for i, p := range perm {
-		out[i] = src[p]
+func gatherVec(parts []*fileCols, perm []ref, col func(*fileCols) *model.Vector) model.Vector {
+	v0 := col(parts[0])
+	out := model.Vector{Kind: v0.Kind, Scale: v0.Scale}
+	out.Valid = gatherParts(parts, perm, func(fc *fileCols) *[]bool { return &col(fc).Valid })
+	switch v0.Kind {
+	case model.KindBool:
+		out.Bools = gatherParts(parts, perm, func(fc *fileCols) *[]bool { return &col(fc).Bools })
+	case model.KindInt, model.KindDate, model.KindTimestamp, model.KindTimestampNTZ:
+		out.Ints = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &col(fc).Ints })
+	case model.KindFloat:
+		out.Floats = gatherParts(parts, perm, func(fc *fileCols) *[]float64 { return &col(fc).Floats })
+	case model.KindString, model.KindBinary:
+		out.Strs = gatherParts(parts, perm, func(fc *fileCols) *[]string { return &col(fc).Strs })
+	case model.KindDecimal:
+		out.Decs = gatherParts(parts, perm, func(fc *fileCols) *[]*big.Int { return &col(fc).Decs })
 	}
 	return out
 }

@@ -95,7 +95,7 @@ func newLayout(schema *Schema, partitionColumns []string, mode string) (*layout,
 
 // fileCols accumulates the active files in arrival order, column by column;
 // Snapshot sorts them by path at the end. Each builder is used by one
-// goroutine; builders of the same layout concatenate with appendCols.
+// goroutine; buildFileSet merges builders of the same layout.
 type fileCols struct {
 	lay       *layout
 	paths     []string
@@ -107,6 +107,7 @@ type fileCols struct {
 	partRaw   [][]string
 	partValid [][]bool
 	stats     []statCol
+	intern    map[string]string
 }
 
 type statCol struct {
@@ -177,37 +178,18 @@ func (fc *fileCols) begin(path string, size, mod int64, dvCard int64) int {
 // setPartitions records the raw partition values of row (keyed by physical
 // name; a nil value or an absent key means NULL).
 func (fc *fileCols) setPartition(j int, raw string, valid bool) {
+	// Partition values repeat across files: keep one copy of each.
+	if fc.intern == nil {
+		fc.intern = map[string]string{}
+	}
+	if s, ok := fc.intern[raw]; ok {
+		raw = s
+	} else if len(fc.intern) < 1<<16 {
+		raw = strings.Clone(raw)
+		fc.intern[raw] = raw
+	}
 	fc.partRaw[j] = append(fc.partRaw[j], raw)
 	fc.partValid[j] = append(fc.partValid[j], valid)
-}
-
-func (fc *fileCols) appendCols(o *fileCols) {
-	fc.paths = append(fc.paths, o.paths...)
-	fc.sizes = append(fc.sizes, o.sizes...)
-	fc.mods = append(fc.mods, o.mods...)
-	fc.numRecs = append(fc.numRecs, o.numRecs...)
-	fc.dvCard = append(fc.dvCard, o.dvCard...)
-	fc.tight = append(fc.tight, o.tight...)
-	for j := range fc.partRaw {
-		fc.partRaw[j] = append(fc.partRaw[j], o.partRaw[j]...)
-		fc.partValid[j] = append(fc.partValid[j], o.partValid[j]...)
-	}
-	for i := range fc.stats {
-		s, t := &fc.stats[i], &o.stats[i]
-		appendVec(&s.min, &t.min)
-		appendVec(&s.max, &t.max)
-		s.nulls = append(s.nulls, t.nulls...)
-		s.any = s.any || t.any
-	}
-}
-
-func appendVec(dst, src *model.Vector) {
-	dst.Valid = append(dst.Valid, src.Valid...)
-	dst.Bools = append(dst.Bools, src.Bools...)
-	dst.Ints = append(dst.Ints, src.Ints...)
-	dst.Floats = append(dst.Floats, src.Floats...)
-	dst.Strs = append(dst.Strs, src.Strs...)
-	dst.Decs = append(dst.Decs, src.Decs...)
 }
 
 // setBound stores v as entry row of vec; v must be of the vector's kind.
