@@ -594,6 +594,37 @@ func intKeys(lo, hi *model.Vector, lit model.Value, n int) (c int64, los, his []
 func (e evaluator) cmpPartition(n *node, pc *model.PartitionColumn, out []outcome) {
 	vec := &pc.Values
 	pl := coerce(n.op, n.val, vec.Kind, vec.Scale)
+	// Fast paths for the common kinds; every kind also works below.
+	if pl.mode == pCmp {
+		switch vec.Kind {
+		case model.KindString, model.KindBinary:
+			c := pl.lit.Str
+			for i, valid := range vec.Valid {
+				switch {
+				case !valid:
+					out[i] = oN
+				case holds(pl.op, strings.Compare(vec.Strs[i], c)):
+					out[i] = oT
+				default:
+					out[i] = oF
+				}
+			}
+			return
+		case model.KindInt, model.KindDate, model.KindTimestamp, model.KindTimestampNTZ:
+			c := pl.lit.Int
+			for i, valid := range vec.Valid {
+				switch {
+				case !valid:
+					out[i] = oN
+				case holds(pl.op, sign(vec.Ints[i], c)):
+					out[i] = oT
+				default:
+					out[i] = oF
+				}
+			}
+			return
+		}
+	}
 	for i, valid := range vec.Valid {
 		if !valid || pl.mode == pNull {
 			out[i] = oN
