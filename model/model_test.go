@@ -27,6 +27,7 @@ func TestCompare(t *testing.T) {
 		{"date vs timestamp: different domains", DateValue(0), TimestampValue(0), 0, false},
 		{"string vs int: different domains", StringValue("1"), IntValue(1), 0, false},
 		{"bools", BoolValue(false), BoolValue(true), -1, true},
+		{"+inf vs decimal", FloatValue(math.Inf(1)), DecimalValue(big.NewInt(1), 30), 1, true},
 		{"large decimals", DecimalValue(new(big.Int).Lsh(big.NewInt(1), 100), 0), IntValue(math.MaxInt64), 1, true},
 	}
 	for _, tc := range tests {
@@ -78,6 +79,9 @@ func TestPredString(t *testing.T) {
 		Not{Arg: Const{Val: false}},
 		Opaque{Text: "like(s, 'a%')", Cols: []Column{Col("s")}},
 	}}
+	if got := QuoteIdent("and"); got != `"and"` {
+		t.Errorf("QuoteIdent(and) = %s, want quoted", got)
+	}
 	want := `a.b >= 3 AND ("weird name" IS NULL OR c NOT IN ('x', NULL)) AND NOT (FALSE) AND like(s, 'a%')`
 	if got := p.String(); got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)

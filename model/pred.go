@@ -163,18 +163,30 @@ func joinPreds(ps []Pred, sep, empty string) string {
 	return strings.Join(parts, sep)
 }
 
-// quoteIdent prints each path element bare when it is a plain identifier and
-// in double quotes otherwise, so canonical text parses back unambiguously.
+// quoteIdent prints a column path with each element quoted as QuoteIdent
+// does, so canonical text parses back unambiguously.
 func quoteIdent(c Column) string {
 	parts := make([]string, len(c))
 	for i, p := range c {
-		if isPlainIdent(p) {
-			parts[i] = p
-		} else {
-			parts[i] = `"` + strings.ReplaceAll(p, `"`, `""`) + `"`
-		}
+		parts[i] = QuoteIdent(p)
 	}
 	return strings.Join(parts, ".")
+}
+
+// QuoteIdent returns name bare when it is a plain identifier that is not a
+// keyword of the filter grammar, and in double quotes (with "" escaping)
+// otherwise.
+func QuoteIdent(name string) string {
+	if isPlainIdent(name) && !keywords[strings.ToUpper(name)] {
+		return name
+	}
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// keywords are the reserved words of the filter grammar (CONTRACT.md).
+var keywords = map[string]bool{
+	"AND": true, "OR": true, "NOT": true, "IS": true, "NULL": true, "IN": true,
+	"BETWEEN": true, "TRUE": true, "FALSE": true, "DATE": true, "TIMESTAMP": true,
 }
 
 func isPlainIdent(s string) bool {

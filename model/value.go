@@ -160,12 +160,11 @@ func Compare(a, b Value) (c int, ok bool) {
 	}
 	if a.Kind != b.Kind {
 		if a.isNumeric() && b.isNumeric() {
-			if a.Kind == KindInt && b.Kind == KindFloat && !math.IsNaN(b.Float) {
-				if math.IsInf(b.Float, 0) {
-					return -int(math.Copysign(1, b.Float)), true
-				}
+			// An infinity is beyond every finite int or decimal.
+			if b.Kind == KindFloat && math.IsInf(b.Float, 0) {
+				return -int(math.Copysign(1, b.Float)), true
 			}
-			if a.Kind == KindFloat && b.Kind == KindInt && math.IsInf(a.Float, 0) {
+			if a.Kind == KindFloat && math.IsInf(a.Float, 0) {
 				return int(math.Copysign(1, a.Float)), true
 			}
 			ra, oka := a.Rat()
