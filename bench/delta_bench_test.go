@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,9 +19,9 @@ import (
 	"github.com/deltaplan/deltaplan/delta"
 )
 
-// generated caches generated logs across benchmark runs in the temp
+// deltaGenerated caches generated logs across benchmark runs in the temp
 // directory: writing a million-file checkpoint takes longer than reading it.
-func generated(b *testing.B, name string, gen func(dir string) (deltagen.Result, error)) (string, deltagen.Result) {
+func deltaGenerated(b *testing.B, name string, gen func(dir string) (deltagen.Result, error)) (string, deltagen.Result) {
 	b.Helper()
 	dir := filepath.Join(os.TempDir(), "deltaplan-bench", name)
 	marker := filepath.Join(dir, ".complete")
@@ -42,8 +43,8 @@ func generated(b *testing.B, name string, gen func(dir string) (deltagen.Result,
 	return dir, res
 }
 
-// peakHeap samples the live heap while fn runs and returns the peak.
-func peakHeap(fn func()) uint64 {
+// deltaPeakHeap samples the live heap while fn runs and returns the peak.
+func deltaPeakHeap(fn func()) uint64 {
 	runtime.GC()
 	var peak atomic.Uint64
 	done := make(chan struct{})
@@ -77,7 +78,7 @@ func peakHeap(fn func()) uint64 {
 	return peak.Load()
 }
 
-func snapshot(b *testing.B, dir string) *delta.Snapshot {
+func deltaSnapshot(b *testing.B, dir string) *delta.Snapshot {
 	ctx := context.Background()
 	tbl, err := delta.Open(ctx, dir)
 	if err != nil {
@@ -98,13 +99,14 @@ func BenchmarkSnapshotCheckpoint(b *testing.B) {
 	for _, n := range []int{10_000, 100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) {
 			spec := deltagen.Spec{Files: n, Commits: 100, AddsPerCommit: 10, RemovesPerCommit: 5, StatsColumns: 5, Partitions: 100, CheckpointParts: max(1, n/250_000)}
-			dir, res := generated(b, fmt.Sprintf("ckpt-%d", n), func(d string) (deltagen.Result, error) { return deltagen.GenerateCheckpointed(d, spec) })
+			dir, res := deltaGenerated(b, fmt.Sprintf("ckpt-%d", n), func(d string) (deltagen.Result, error) { return deltagen.GenerateCheckpointed(d, spec) })
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := deltaCPUTime()
 			var peak uint64
 			for i := 0; i < b.N; i++ {
-				p := peakHeap(func() {
-					s := snapshot(b, dir)
+				p := deltaPeakHeap(func() {
+					s := deltaSnapshot(b, dir)
 					if s.Files.Len() != res.ActiveFiles {
 						b.Fatalf("%d files, want %d", s.Files.Len(), res.ActiveFiles)
 					}
@@ -112,6 +114,9 @@ func BenchmarkSnapshotCheckpoint(b *testing.B) {
 				peak = max(peak, p)
 			}
 			b.StopTimer()
+			// CPU seconds (user+system) tell the cost when other work shares
+			// the machine and wall time is noisy.
+			b.ReportMetric((deltaCPUTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(res.ActiveFiles), "ns/file")
 			b.ReportMetric(float64(peak)/float64(res.ActiveFiles), "peak-bytes/file")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
@@ -119,19 +124,30 @@ func BenchmarkSnapshotCheckpoint(b *testing.B) {
 	}
 }
 
-// jsonSpec: a JSON-only log of 100-column stats, about 45 MB of commits.
-var jsonSpec = deltagen.Spec{Files: 9_000, Commits: 90, StatsColumns: 100}
+// deltaCPUTime is the process's user plus system CPU time so far.
+func deltaCPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// deltaJSONSpec: a JSON-only log of 100-column stats, about 45 MB of commits.
+var deltaJSONSpec = deltagen.Spec{Files: 9_000, Commits: 90, StatsColumns: 100}
 
 // BenchmarkJSONReplay compares the reader's replay of a JSON-only log with
 // a straightforward encoding/json line-by-line replay of the same log, in
 // the same run (the target is at least 5× faster).
 func BenchmarkJSONReplay(b *testing.B) {
-	dir, res := generated(b, "json-9000x100", func(d string) (deltagen.Result, error) { return deltagen.GenerateJSON(d, jsonSpec) })
+	dir, res := deltaGenerated(b, "json-9000x100", func(d string) (deltagen.Result, error) { return deltagen.GenerateJSON(d, deltaJSONSpec) })
 	b.Run("deltaplan", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(res.LogBytes)
+		cpu0 := deltaCPUTime()
+		defer func() { b.ReportMetric((deltaCPUTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 		for i := 0; i < b.N; i++ {
-			if s := snapshot(b, dir); s.Files.Len() != res.ActiveFiles {
+			if s := deltaSnapshot(b, dir); s.Files.Len() != res.ActiveFiles {
 				b.Fatalf("%d files", s.Files.Len())
 			}
 		}
@@ -140,8 +156,10 @@ func BenchmarkJSONReplay(b *testing.B) {
 	b.Run("encoding-json-baseline", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(res.LogBytes)
+		cpu0 := deltaCPUTime()
+		defer func() { b.ReportMetric((deltaCPUTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
 		for i := 0; i < b.N; i++ {
-			if n := naiveReplay(b, dir, res.Version); n != res.ActiveFiles {
+			if n := deltaNaiveReplay(b, dir, res.Version); n != res.ActiveFiles {
 				b.Fatalf("%d files", n)
 			}
 		}
@@ -149,9 +167,9 @@ func BenchmarkJSONReplay(b *testing.B) {
 	})
 }
 
-// naiveReplay is the straightforward reader: every line into
+// deltaNaiveReplay is the straightforward reader: every line into
 // map[string]any, every stats string into map[string]any, files in a map.
-func naiveReplay(b *testing.B, dir string, last int64) int {
+func deltaNaiveReplay(b *testing.B, dir string, last int64) int {
 	files := map[string]map[string]any{}
 	for v := int64(0); v <= last; v++ {
 		data, err := os.ReadFile(filepath.Join(dir, "_delta_log", fmt.Sprintf("%020d.json", v)))

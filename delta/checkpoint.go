@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -63,7 +64,7 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, want func(pat
 	if len(cols) == 0 {
 		return nil
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 14, PreAllocBinaryData: true}, memory.DefaultAllocator)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrCorruptLog, fi.Path, err)
 	}
@@ -205,6 +206,9 @@ func nonFileActions(ctx context.Context, st Storage, fi FileInfo, fn func(a *act
 		proto, meta, txn := column(rec, "protocol"), column(rec, "metaData"), column(rec, "txn")
 		dm, sidecar := column(rec, "domainMetadata"), column(rec, "sidecar")
 		for i := 0; i < int(rec.NumRows()); i++ {
+			if !valid(proto, i) && !valid(meta, i) && !valid(txn, i) && !valid(dm, i) && !valid(sidecar, i) {
+				continue // an add or remove row: nothing to build
+			}
 			var a action
 			switch {
 			case valid(proto, i):
@@ -329,7 +333,8 @@ func (r *replay) addBatch(fc *fileCols, rec arrow.RecordBatch) error {
 		if dv != nil {
 			card = dv.Cardinality
 		}
-		row := fc.begin(decodePath(path), size, mod, card)
+		// Clone: arrow's strings view its buffers, which must not be pinned.
+		row := fc.begin(strings.Clone(decodePath(path)), size, mod, card)
 		if err := r.setPartitions(fc, func(fn func(k, v string, ok bool)) { mapEach(pvA, i, fn) }); err != nil {
 			return fmt.Errorf("add %s: %w", path, err)
 		}

@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"math/big"
 	"net/url"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/deltaplan/deltaplan/model"
@@ -425,8 +427,13 @@ func (r *replay) setPartitions(fc *fileCols, each func(fn func(k, v string, ok b
 	if len(parts) == 0 {
 		return nil
 	}
-	raw := make([]string, len(parts))
-	ok := make([]bool, len(parts))
+	// Per-builder scratch: builders run on different goroutines.
+	if len(fc.scratchRaw) != len(parts) {
+		fc.scratchRaw, fc.scratchOK = make([]string, len(parts)), make([]bool, len(parts))
+	}
+	raw, ok := fc.scratchRaw, fc.scratchOK
+	clear(raw)
+	clear(ok)
 	each(func(k, v string, valid bool) {
 		for j := range parts {
 			if parts[j].physical == k {
@@ -435,12 +442,9 @@ func (r *replay) setPartitions(fc *fileCols, each func(fn func(k, v string, ok b
 		}
 	})
 	for j := range parts {
-		if ok[j] {
-			if _, err := parsePartitionValue(raw[j], parts[j].typ); err != nil {
-				return fmt.Errorf("partition column %s: %v", parts[j].logical, err)
-			}
+		if err := fc.setPartition(j, raw[j], ok[j]); err != nil {
+			return fmt.Errorf("partition column %s: %v", parts[j].logical, err)
 		}
-		fc.setPartition(j, raw[j], ok[j])
 	}
 	return nil
 }
@@ -456,13 +460,7 @@ func buildFileSet(lay *layout, parts []*fileCols) (*model.FileSet, error) {
 	for _, fc := range parts {
 		n += fc.len()
 	}
-	perm := make([]ref, 0, n)
-	for p, fc := range parts {
-		for r := range fc.paths {
-			perm = append(perm, ref{int32(p), int32(r)})
-		}
-	}
-	slices.SortFunc(perm, func(a, b ref) int { return strings.Compare(parts[a.p].paths[a.r], parts[b.p].paths[b.r]) })
+	perm := sortedRefs(parts, n)
 	out := &model.FileSet{}
 	out.Paths = gatherParts(parts, perm, func(fc *fileCols) *[]string { return &fc.paths })
 	for i := 1; i < n; i++ {
@@ -511,6 +509,102 @@ func buildFileSet(lay *layout, parts []*fileCols) (*model.FileSet, error) {
 	}
 	sort.SliceStable(out.Stats, func(a, b int) bool { return out.Stats[a].Path.String() < out.Stats[b].Path.String() })
 	return out, nil
+}
+
+// keyed is a file's path with its address and the 16 bytes of the path
+// after the prefix all paths share, big-endian, so most comparisons are
+// two integer compares instead of a string compare.
+type keyed struct {
+	k1, k2 uint64
+	path   string
+	at     ref
+}
+
+func cmpKeyed(a, b keyed) int {
+	if a.k1 != b.k1 {
+		return cmpU64(a.k1, b.k1)
+	}
+	if a.k2 != b.k2 {
+		return cmpU64(a.k2, b.k2)
+	}
+	return strings.Compare(a.path, b.path)
+}
+
+func cmpU64(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	return 1
+}
+
+// prefixKey packs up to 8 bytes of s from off, zero-padded: the order of
+// keys agrees with the order of the strings.
+func prefixKey(s string, off int) uint64 {
+	var k uint64
+	for i := 0; i < 8; i++ {
+		k <<= 8
+		if off+i < len(s) {
+			k |= uint64(s[off+i])
+		}
+	}
+	return k
+}
+
+// sortedRefs orders all files by path: chunks sort in parallel, then merge.
+func sortedRefs(parts []*fileCols, n int) []ref {
+	lcp := -1
+	var first string
+	for _, fc := range parts {
+		for _, p := range fc.paths {
+			if lcp < 0 {
+				first, lcp = p, len(p)
+				continue
+			}
+			m := min(lcp, len(p))
+			i := 0
+			for i < m && p[i] == first[i] {
+				i++
+			}
+			lcp = i
+		}
+	}
+	lcp = max(lcp, 0)
+	items := make([]keyed, 0, n)
+	for p, fc := range parts {
+		for r, path := range fc.paths {
+			items = append(items, keyed{prefixKey(path, lcp), prefixKey(path, lcp+8), path, ref{int32(p), int32(r)}})
+		}
+	}
+	cmp := cmpKeyed
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/50_000))
+	chunks := make([][]keyed, workers)
+	var wg sync.WaitGroup
+	for w := range chunks {
+		chunks[w] = items[w*n/workers : (w+1)*n/workers]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !slices.IsSortedFunc(chunks[w], cmp) {
+				slices.SortFunc(chunks[w], cmp)
+			}
+		}()
+	}
+	wg.Wait()
+	out := make([]ref, 0, n)
+	// k-way merge of the sorted chunks (k is the number of cores).
+	for {
+		best := -1
+		for w, c := range chunks {
+			if len(c) > 0 && (best < 0 || cmpKeyed(c[0], chunks[best][0]) < 0) {
+				best = w
+			}
+		}
+		if best < 0 {
+			return out
+		}
+		out = append(out, chunks[best][0].at)
+		chunks[best] = chunks[best][1:]
+	}
 }
 
 // gatherParts copies one column of every builder into path order and

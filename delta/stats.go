@@ -107,7 +107,10 @@ type fileCols struct {
 	partRaw   [][]string
 	partValid [][]bool
 	stats     []statCol
-	intern    map[string]string
+	intern    []map[string]string // per partition column
+	// scratch for setPartitions
+	scratchRaw []string
+	scratchOK  []bool
 }
 
 type statCol struct {
@@ -177,19 +180,35 @@ func (fc *fileCols) begin(path string, size, mod int64, dvCard int64) int {
 
 // setPartitions records the raw partition values of row (keyed by physical
 // name; a nil value or an absent key means NULL).
-func (fc *fileCols) setPartition(j int, raw string, valid bool) {
-	// Partition values repeat across files: keep one copy of each.
-	if fc.intern == nil {
-		fc.intern = map[string]string{}
-	}
-	if s, ok := fc.intern[raw]; ok {
-		raw = s
-	} else if len(fc.intern) < 1<<16 {
-		raw = strings.Clone(raw)
-		fc.intern[raw] = raw
+func (fc *fileCols) setPartition(j int, raw string, valid bool) error {
+	// Partition values repeat across files: keep one copy of each, and type
+	// check each distinct value once.
+	if valid {
+		if fc.intern == nil {
+			fc.intern = make([]map[string]string, len(fc.lay.parts))
+		}
+		m := fc.intern[j]
+		if m == nil {
+			m = map[string]string{}
+			fc.intern[j] = m
+		}
+		if s, ok := m[raw]; ok {
+			raw = s
+		} else {
+			if _, err := parsePartitionValue(raw, fc.lay.parts[j].typ); err != nil {
+				return err
+			}
+			raw = strings.Clone(raw)
+			if len(m) < 1<<16 {
+				m[raw] = raw
+			}
+		}
+	} else {
+		raw = ""
 	}
 	fc.partRaw[j] = append(fc.partRaw[j], raw)
 	fc.partValid[j] = append(fc.partValid[j], valid)
+	return nil
 }
 
 // setBound stores v as entry row of vec; v must be of the vector's kind.
