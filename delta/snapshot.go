@@ -252,8 +252,40 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	var sidecars []FileInfo
 	cp := seg.checkpoint
 	if cp != nil {
-		for _, fi := range cp.files {
-			handle := func(a *action) error {
+		// Read the parts concurrently, then apply their actions in part
+		// order so the result never depends on timing.
+		acts := make([][]*action, len(cp.files))
+		errs := make([]error, len(cp.files))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		for i, fi := range cp.files {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				collect := func(a *action) error {
+					acts[i] = append(acts[i], a)
+					return nil
+				}
+				if strings.HasSuffix(fi.Path, ".json") {
+					data, err := t.st.Read(ctx, fi.Path)
+					if err != nil {
+						errs[i] = fmt.Errorf("read checkpoint %s: %w", fi.Path, err)
+						return
+					}
+					errs[i] = parseActions(fi.Path, data, collect)
+					return
+				}
+				errs[i] = nonFileActions(ctx, t.st, fi, collect)
+			}()
+		}
+		wg.Wait()
+		for i := range cp.files {
+			if errs[i] != nil {
+				return nil, errs[i]
+			}
+			for _, a := range acts[i] {
 				r.common(a)
 				if a.Sidecar != nil {
 					sidecars = append(sidecars, FileInfo{Path: sidecarPath(a.Sidecar.Path), Size: a.Sidecar.SizeInBytes})
@@ -261,21 +293,6 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 				if a.Add != nil && !r.isSeen(a.Add.Path, a.Add.DeletionVector) {
 					cpAdds = append(cpAdds, a.Add)
 				}
-				return nil
-			}
-			var err error
-			if strings.HasSuffix(fi.Path, ".json") {
-				var data []byte
-				if data, err = t.st.Read(ctx, fi.Path); err == nil {
-					err = parseActions(fi.Path, data, handle)
-				} else {
-					err = fmt.Errorf("read checkpoint %s: %w", fi.Path, err)
-				}
-			} else {
-				err = nonFileActions(ctx, t.st, fi, handle)
-			}
-			if err != nil {
-				return nil, err
 			}
 		}
 	}
