@@ -403,6 +403,11 @@ func (p *parsedStats) fill(fc *fileCols, i, row int) {
 		}
 		if p.max != nil {
 			if v := arrowValue(p.max[j], i, k, sc); !v.IsNull() {
+				// Writers truncate timestamp stats to milliseconds, as in
+				// JSON stats: widen a whole-millisecond max to stay a bound.
+				if (k == model.KindTimestamp || k == model.KindTimestampNTZ) && v.Int%1000 == 0 {
+					v.Int += 999
+				}
 				setBound(&col.max, row, v)
 				col.any = true
 			}
