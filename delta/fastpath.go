@@ -3,6 +3,7 @@ package delta
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // parseFileAction is the fast path for the two actions that make up almost
@@ -13,6 +14,9 @@ import (
 // non-integer size, bad syntax): the caller then decodes the line with
 // encoding/json, which also produces the error for bad input.
 func parseFileAction(line string) (a action, ok bool) {
+	if !utf8.ValidString(line) {
+		return a, false // encoding/json substitutes U+FFFD; let it
+	}
 	sc := statsScanner{s: line}
 	sc.ws()
 	if !sc.consume('{') {

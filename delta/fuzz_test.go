@@ -137,3 +137,42 @@ func FuzzCheckpointReader(f *testing.F) {
 		_, _ = readCheckpointAdds(ctx, r, []FileInfo{fi})
 	})
 }
+
+// FuzzFileActionFastPath: whenever the add/remove fast path accepts a line,
+// encoding/json accepts it too and reads the same fields.
+func FuzzFileActionFastPath(f *testing.F) {
+	for _, s := range []string{
+		`{"add":{"path":"a%20b","partitionValues":{"p":"1","q":null},"size":10,"modificationTime":5,"dataChange":true,"stats":"{\"numRecords\":1}"}}`,
+		`{"remove":{"path":"x","deletionTimestamp":1,"dataChange":true}}`,
+		`{"add":{"path":"\u00e9\\n","size":0,"stats":null,"tags":{"k":[1,2]},"deletionVector":null}}`,
+		`{"add":{"Path":"case"}}`, `{"add":{"size":1.5}}`, `{"add":{}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		fast, ok := parseFileAction(line)
+		if !ok {
+			return
+		}
+		var slow action
+		if err := json.Unmarshal([]byte(line), &slow); err != nil {
+			t.Fatalf("fast path accepted %q, encoding/json: %v", line, err)
+		}
+		if (fast.Add == nil) != (slow.Add == nil) || (fast.Remove == nil) != (slow.Remove == nil) {
+			t.Fatalf("%q: different action kinds", line)
+		}
+		if fast.Remove != nil && fast.Remove.Path != slow.Remove.Path {
+			t.Fatalf("%q: remove path %q vs %q", line, fast.Remove.Path, slow.Remove.Path)
+		}
+		if a, b := fast.Add, slow.Add; a != nil {
+			fb, _ := json.Marshal(a)
+			sb, _ := json.Marshal(b)
+			if a.PartitionValues != nil && len(a.PartitionValues) == 0 && b.PartitionValues == nil {
+				sb, _ = json.Marshal(&addAction{Path: b.Path, PartitionValues: map[string]*string{}, Size: b.Size, ModificationTime: b.ModificationTime, Stats: b.Stats, DeletionVector: b.DeletionVector})
+			}
+			if string(fb) != string(sb) {
+				t.Fatalf("%q:\nfast %s\njson %s", line, fb, sb)
+			}
+		}
+	})
+}

@@ -636,15 +636,19 @@ func (sc *statsScanner) strSlow(start int) (string, bool) {
 			if !ok {
 				return "", false
 			}
-			if utf16.IsSurrogate(r) {
-				r2 := utf8.RuneError
-				if strings.HasPrefix(sc.s[sc.i:], "\\u") {
-					sc.i += 2
-					if x, ok := sc.hex4(); ok {
-						r2 = x
-					}
+			if r >= 0xD800 && r < 0xDC00 && strings.HasPrefix(sc.s[sc.i:], "\\u") {
+				// A high surrogate pairs only with a following low one
+				// (as encoding/json decodes); otherwise it is U+FFFD.
+				save := sc.i
+				sc.i += 2
+				if r2, ok := sc.hex4(); ok && r2 >= 0xDC00 && r2 < 0xE000 {
+					r = utf16.DecodeRune(r, r2)
+				} else {
+					sc.i = save
+					r = utf8.RuneError
 				}
-				r = utf16.DecodeRune(r, r2)
+			} else if utf16.IsSurrogate(r) {
+				r = utf8.RuneError
 			}
 			b.WriteRune(r)
 		default:
