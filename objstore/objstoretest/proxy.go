@@ -1,0 +1,132 @@
+package objstoretest
+
+import (
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Fault is what the proxy does to one request.
+type Fault int
+
+// The faults.
+const (
+	Pass        Fault = iota
+	Unavailable       // answer 503 Slow Down without forwarding
+	Truncate          // forward, then cut the body in half and drop the connection
+)
+
+// Proxy is a loopback reverse proxy in front of a store server. It keeps
+// the client's Host header, so signed requests still verify.
+type Proxy struct {
+	URL   string
+	Delay time.Duration // added before forwarding every request
+
+	mu    sync.Mutex
+	fault func(r *http.Request) Fault
+
+	requests atomic.Int64
+	bytes    atomic.Int64
+}
+
+// NewProxy starts a proxy to target for the life of tb.
+func NewProxy(tb testing.TB, target string) *Proxy {
+	tb.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		tb.Fatalf("proxy target %q: %v", target, err)
+	}
+	p := &Proxy{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = log.New(io.Discard, "", 0) // cut responses are deliberate
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if f, _ := resp.Request.Context().Value(faultKey{}).(Fault); f == Truncate && resp.ContentLength > 1 {
+			resp.Body = &cutBody{r: resp.Body, left: resp.ContentLength / 2}
+		}
+		resp.Body = &countBody{r: resp.Body, n: &p.bytes}
+		return nil
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.requests.Add(1)
+		if p.Delay > 0 {
+			time.Sleep(p.Delay)
+		}
+		f := Pass
+		p.mu.Lock()
+		if p.fault != nil {
+			f = p.fault(r)
+		}
+		p.mu.Unlock()
+		switch f {
+		case Unavailable:
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`)
+			return
+		case Truncate:
+			r = r.WithContext(contextWithFault(r, Truncate))
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	tb.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
+}
+
+// SetFault installs the fault chooser (nil: none).
+func (p *Proxy) SetFault(f func(r *http.Request) Fault) {
+	p.mu.Lock()
+	p.fault = f
+	p.mu.Unlock()
+}
+
+// Requests is the number of requests seen; Bytes the response body bytes
+// passed back.
+func (p *Proxy) Requests() int64 { return p.requests.Load() }
+
+// Bytes is the number of response body bytes returned to clients.
+func (p *Proxy) Bytes() int64 { return p.bytes.Load() }
+
+// Reset zeroes the counters.
+func (p *Proxy) Reset() { p.requests.Store(0); p.bytes.Store(0) }
+
+type cutBody struct {
+	r    io.ReadCloser
+	left int64
+}
+
+func (c *cutBody) Read(b []byte) (int, error) {
+	if c.left <= 0 {
+		// An error mid-body makes the reverse proxy abort the response,
+		// so the client sees the connection drop before Content-Length.
+		return 0, io.ErrUnexpectedEOF
+	}
+	if int64(len(b)) > c.left {
+		b = b[:c.left]
+	}
+	n, err := c.r.Read(b)
+	c.left -= int64(n)
+	return n, err
+}
+
+func (c *cutBody) Close() error { return c.r.Close() }
+
+type countBody struct {
+	r io.ReadCloser
+	n *atomic.Int64
+}
+
+func (c *countBody) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countBody) Close() error { return c.r.Close() }
