@@ -94,8 +94,6 @@ type Snapshot struct {
 	CheckpointVersion *int64
 	// Files are the active files, sorted by path.
 	Files *model.FileSet
-	// DeletionVectors holds the descriptor of each file with one, by path.
-	DeletionVectors map[string]DeletionVector
 	// NumRecords is the sum of numRecords, nil when any file lacks it.
 	NumRecords *int64
 	// NumDeletedRecords is the sum of deletion-vector cardinalities.
@@ -323,7 +321,6 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	fc := newFileCols(r.lay)
 	fc.reserve(len(r.adds) + len(cpAdds))
 	builders := []*fileCols{fc}
-	dvs := map[string]DeletionVector{}
 	appendJSON := func(adds []*addAction) error {
 		for _, a := range adds {
 			if err := r.appendAdd(fc, a); err != nil {
@@ -337,11 +334,6 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	}
 	if err := appendJSON(cpAdds); err != nil {
 		return nil, err
-	}
-	for _, a := range append(r.adds, cpAdds...) {
-		if a.DeletionVector != nil {
-			dvs[decodePath(a.Path)] = *a.DeletionVector
-		}
 	}
 	if cp != nil {
 		var pq []FileInfo
@@ -362,7 +354,6 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 
 	snap := &Snapshot{
 		Location: t.location, Version: seg.version, Protocol: *r.protocol, Metadata: *r.metadata,
-		DeletionVectors: dvs,
 	}
 	if cp != nil {
 		v := cp.version
