@@ -2,6 +2,7 @@ package planbundle
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -167,4 +168,47 @@ func replaceOnce(tb testing.TB, s, from, to string) string {
 		tb.Fatalf("%q occurs %d times, want once", from, n)
 	}
 	return strings.Replace(s, from, to, 1)
+}
+
+// TestTableReadTwice: a self-join pins the table once; two reads with the
+// same columns and filters share their scan units (listed once).
+func TestTableReadTwice(t *testing.T) {
+	plan := reshape(t, joinPlan(t), func(m map[string]any) {
+		agg := m["relations"].([]any)[0].(map[string]any)["root"].(map[string]any)["input"].(map[string]any)["aggregate"].(map[string]any)
+		join := agg["input"].(map[string]any)["join"].(map[string]any)
+		join["right"] = join["left"]
+		cond := join["expression"].(map[string]any)["scalarFunction"].(map[string]any)["arguments"].([]any)
+		cond[1] = map[string]any{"value": fieldRef(6)} // right.order_id
+		agg["groupingExpressions"] = []any{fieldRef(1), fieldRef(7)} // left.region, right.region
+		measures := agg["measures"].([]any)
+		second := map[string]any{}
+		data, err := json.Marshal(measures[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &second); err != nil {
+			t.Fatal(err)
+		}
+		second["measure"].(map[string]any)["arguments"] = []any{map[string]any{"value": fieldRef(9)}} // right.amount
+		agg["measures"] = append(measures, second)
+		m["relations"].([]any)[0].(map[string]any)["root"].(map[string]any)["names"] = []any{"region", "other_region", "total", "other_total"}
+	})
+	b := mustBuild(t, Inputs{Plan: plan, Tables: []Table{{Name: "sales", Location: salesDir(t)}}})
+	if len(b.Lineage.Reads) != 2 || len(b.Components.DeltaPins) != 1 || len(b.Tables) != 1 {
+		t.Fatalf("reads %d, pins %+v, tables %+v: want two reads of one pinned table", len(b.Lineage.Reads), b.Components.DeltaPins, b.Tables)
+	}
+	if b.Lineage.Reads[0].Columns[0] != "amount" || strings.Join(b.Lineage.Reads[0].Columns, ",") != strings.Join(b.Lineage.Reads[1].Columns, ",") {
+		t.Fatalf("the two reads should need the same columns: %+v", b.Lineage.Reads)
+	}
+	files := 0
+	for _, u := range b.ScanUnits {
+		files += len(u.Files)
+	}
+	if files != 8 {
+		t.Fatalf("units cover %d files, want the 8 active files once", files)
+	}
+}
+
+func fieldRef(i int) map[string]any {
+	return map[string]any{"selection": map[string]any{"directReference": map[string]any{"structField": map[string]any{"field": i}}, "rootReference": map[string]any{}}}
 }
