@@ -178,7 +178,7 @@ func TestTableReadTwice(t *testing.T) {
 		join := agg["input"].(map[string]any)["join"].(map[string]any)
 		join["right"] = join["left"]
 		cond := join["expression"].(map[string]any)["scalarFunction"].(map[string]any)["arguments"].([]any)
-		cond[1] = map[string]any{"value": fieldRef(6)} // right.order_id
+		cond[1] = map[string]any{"value": fieldRef(6)}               // right.order_id
 		agg["groupingExpressions"] = []any{fieldRef(1), fieldRef(7)} // left.region, right.region
 		measures := agg["measures"].([]any)
 		second := map[string]any{}
