@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/internal/fixtures"
 )
 
 // TestBuildPrunesExample checks the scan units of the example plan (region
@@ -211,4 +212,25 @@ func TestTableReadTwice(t *testing.T) {
 
 func fieldRef(i int) map[string]any {
 	return map[string]any{"selection": map[string]any{"directReference": map[string]any{"structField": map[string]any{"field": i}}, "rootReference": map[string]any{}}}
+}
+
+// TestReadsWithoutTables: a virtual-table read needs no --table and gets no
+// pin or scan units; a plan declaring extensions by legacy URI (Isthmus
+// TPC-H q6) is fingerprinted through lineage's resolved extension table, and
+// its filters over columns the table lacks prune nothing.
+func TestReadsWithoutTables(t *testing.T) {
+	corpus := fixtures.Dir(t, "substrait")
+	virtual := mustBuild(t, Inputs{Plan: readFile(t, filepath.Join(corpus, "substrait-go", "value_with_literal.json"))})
+	if len(virtual.Components.DeltaPins) != 0 || len(virtual.ScanUnits) != 0 || virtual.Components.ScanUnitsDigest.IsZero() {
+		t.Fatalf("virtual table: pins %v units %v digest %s", virtual.Components.DeltaPins, virtual.ScanUnits, virtual.Components.ScanUnitsDigest)
+	}
+	q6 := mustBuild(t, Inputs{Plan: readFile(t, filepath.Join(corpus, "isthmus", "integration-tpch-q06.json")),
+		Tables: []Table{{Name: "lineitem", Location: salesDir(t)}}})
+	files := 0
+	for _, u := range q6.ScanUnits {
+		files += len(u.Files)
+	}
+	if files != 8 || len(q6.Lineage.Reads[0].Filters) != 5 {
+		t.Fatalf("q6 over a table without its columns kept %d files (want all 8), filters %v", files, q6.Lineage.Reads[0].Filters)
+	}
 }
