@@ -27,7 +27,7 @@ type azBackend struct {
 func newAzure(ctx context.Context, loc Location, o options) (backend, error) {
 	opts := &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{
 		// Default status codes: 408, 429, 500, 502, 503, 504.
-		Retry: policy.RetryOptions{MaxRetries: 5, RetryDelay: 50 * time.Millisecond, MaxRetryDelay: 5 * time.Second},
+		Retry: policy.RetryOptions{MaxRetries: int32(o.maxAttempts - 1), RetryDelay: min(50*time.Millisecond, o.maxBackoff), MaxRetryDelay: o.maxBackoff},
 	}}
 	var (
 		c   *azblob.Client

@@ -31,9 +31,9 @@ func newGCS(ctx context.Context, loc Location, o options) (backend, error) {
 	// Reads and listings are idempotent: retry every transient failure
 	// (429, 5xx, cut connections) with exponential backoff.
 	c.SetRetry(
-		storage.WithBackoff(gax.Backoff{Initial: 50 * time.Millisecond, Max: 5 * time.Second, Multiplier: 2}),
+		storage.WithBackoff(gax.Backoff{Initial: min(50*time.Millisecond, o.maxBackoff), Max: o.maxBackoff, Multiplier: 2}),
 		storage.WithPolicy(storage.RetryAlways),
-		storage.WithMaxAttempts(6),
+		storage.WithMaxAttempts(o.maxAttempts),
 	)
 	return &gcsBackend{bucket: c.Bucket(loc.Bucket), name: loc.Bucket}, nil
 }

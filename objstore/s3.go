@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -34,8 +33,8 @@ func newS3(ctx context.Context, loc Location, o options) (backend, error) {
 			// backoff; no client-side retry quota, so a burst of 503s
 			// from one server does not turn into failures.
 			return retry.NewStandard(func(so *retry.StandardOptions) {
-				so.MaxAttempts = 6
-				so.MaxBackoff = 5 * time.Second
+				so.MaxAttempts = o.maxAttempts
+				so.MaxBackoff = o.maxBackoff
 				so.RateLimiter = ratelimit.None
 			})
 		}),

@@ -37,6 +37,21 @@ type Option func(*options)
 type options struct {
 	maxInFlight int
 	readAhead   int
+	maxAttempts int           // per request, first try included
+	maxBackoff  time.Duration // cap of the jittered exponential backoff
+}
+
+// WithRetry sets how many times a throttled or failed request is tried
+// (default 6) and the longest wait between tries (default 5 s).
+func WithRetry(attempts int, maxBackoff time.Duration) Option {
+	return func(o *options) {
+		if attempts > 0 {
+			o.maxAttempts = attempts
+		}
+		if maxBackoff > 0 {
+			o.maxBackoff = maxBackoff
+		}
+	}
 }
 
 // WithMaxInFlight bounds the requests a Store has in flight at once
@@ -82,7 +97,7 @@ func Open(ctx context.Context, location string, opts ...Option) (*Store, error) 
 	if err != nil {
 		return nil, err
 	}
-	o := options{maxInFlight: 32, readAhead: -1}
+	o := options{maxInFlight: 32, readAhead: -1, maxAttempts: 6, maxBackoff: 5 * time.Second}
 	for _, f := range opts {
 		f(&o)
 	}

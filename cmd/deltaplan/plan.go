@@ -16,9 +16,9 @@ import (
 	"github.com/deltaplan/deltaplan/session"
 )
 
-// planOpen opens table locations for plan and fingerprint; nil means
-// delta.Open (local paths and file:// URIs).
-var planOpen func(ctx context.Context, location string) (*delta.Table, error)
+// planOpen opens table locations for plan and fingerprint: local paths,
+// file:// URIs and object stores.
+var planOpen func(ctx context.Context, location string) (*delta.Table, error) = openTable
 
 // planFlags are the arguments plan and fingerprint share.
 type planFlags struct {

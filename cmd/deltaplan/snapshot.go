@@ -63,7 +63,7 @@ func parseTime(s string) (time.Time, error) {
 
 // pin opens location and reconstructs the chosen version.
 func pin(ctx context.Context, location string, opts []delta.SnapshotOption) (*delta.Snapshot, error) {
-	tbl, err := delta.Open(ctx, location)
+	tbl, err := openTable(ctx, location)
 	if err != nil {
 		return nil, err
 	}

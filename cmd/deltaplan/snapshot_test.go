@@ -53,7 +53,7 @@ func TestSnapshotCommand(t *testing.T) {
 		{name: "not a table", args: []string{"snapshot", filepath.Join(dir, "no-delta-log-folder")}, code: 1, stderr: "table not found"},
 		{name: "unsupported feature", args: []string{"snapshot", filepath.Join(dir, "table-with-geo")}, code: 1, stderr: "unsupported reader feature"},
 		{name: "version out of range", args: []string{"snapshot", filepath.Join(dir, "basic_partitioned"), "--version", "99"}, code: 1, stderr: "version 99"},
-		{name: "unknown scheme", args: []string{"snapshot", "s3://bucket/t"}, code: 1, stderr: "unsupported location scheme"},
+		{name: "unknown scheme", args: []string{"snapshot", "hdfs://namenode/t"}, code: 1, stderr: "unsupported location scheme"},
 		{name: "both pins", args: []string{"snapshot", filepath.Join(dir, "basic_partitioned"), "--version", "0", "--timestamp", "0"}, code: 2, stderr: "mutually exclusive"},
 		{name: "bad timestamp", args: []string{"snapshot", filepath.Join(dir, "basic_partitioned"), "--timestamp", "yesterday"}, code: 2, stderr: "RFC 3339"},
 		{name: "timestamp before first commit", args: []string{"snapshot", filepath.Join(dir, "basic_partitioned"), "--timestamp", "1970-01-02T00:00:00Z"}, code: 1, stderr: "timestamp out of range"},

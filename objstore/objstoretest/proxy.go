@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -47,9 +48,6 @@ func NewProxy(tb testing.TB, target string) *Proxy {
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ErrorLog = log.New(io.Discard, "", 0) // cut responses are deliberate
 	rp.ModifyResponse = func(resp *http.Response) error {
-		if f, _ := resp.Request.Context().Value(faultKey{}).(Fault); f == Truncate && resp.ContentLength > 1 {
-			resp.Body = &cutBody{r: resp.Body, left: resp.ContentLength / 2}
-		}
 		resp.Body = &countBody{r: resp.Body, n: &p.bytes}
 		return nil
 	}
@@ -71,7 +69,8 @@ func NewProxy(tb testing.TB, target string) *Proxy {
 			_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`)
 			return
 		case Truncate:
-			r = r.WithContext(contextWithFault(r, Truncate))
+			p.truncate(w, r, u)
+			return
 		}
 		rp.ServeHTTP(w, r)
 	}))
@@ -97,26 +96,33 @@ func (p *Proxy) Bytes() int64 { return p.bytes.Load() }
 // Reset zeroes the counters.
 func (p *Proxy) Reset() { p.requests.Store(0); p.bytes.Store(0) }
 
-type cutBody struct {
-	r    io.ReadCloser
-	left int64
-}
-
-func (c *cutBody) Read(b []byte) (int, error) {
-	if c.left <= 0 {
-		// An error mid-body makes the reverse proxy abort the response,
-		// so the client sees the connection drop before Content-Length.
-		return 0, io.ErrUnexpectedEOF
+// truncate forwards r, sends the status, headers (with the full
+// Content-Length) and half the body, then drops the connection.
+func (p *Proxy) truncate(w http.ResponseWriter, r *http.Request, target *url.URL) {
+	out := r.Clone(r.Context())
+	out.RequestURI = ""
+	out.URL.Scheme, out.URL.Host = target.Scheme, target.Host
+	resp, err := http.DefaultTransport.RoundTrip(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
 	}
-	if int64(len(b)) > c.left {
-		b = b[:c.left]
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || len(body) < 2 {
+		http.Error(w, "proxy: body too short to cut", http.StatusBadGateway)
+		return
 	}
-	n, err := c.r.Read(b)
-	c.left -= int64(n)
-	return n, err
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(body[:len(body)/2])
+	p.bytes.Add(int64(len(body) / 2))
+	w.(http.Flusher).Flush()
+	panic(http.ErrAbortHandler) // closes the connection mid-body
 }
-
-func (c *cutBody) Close() error { return c.r.Close() }
 
 type countBody struct {
 	r io.ReadCloser

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"context"
+
+	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/objstore"
+)
+
+// openTable opens a LOCATION: object-store URIs (s3://, s3a://, gs://, az://,
+// abfss://) through objstore, anything else (local paths, file:// URIs) as
+// delta.Open does.
+func openTable(ctx context.Context, location string) (*delta.Table, error) {
+	if !objstore.IsObjectStore(location) {
+		return delta.Open(ctx, location)
+	}
+	st, err := objstore.Open(ctx, location)
+	if err != nil {
+		return nil, err
+	}
+	return delta.Open(ctx, location, delta.WithStorage(st))
+}
