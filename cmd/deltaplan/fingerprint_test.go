@@ -87,3 +87,15 @@ func TestFingerprintReproducible(t *testing.T) {
 		t.Fatalf("second process printed %q, want %s", out, want)
 	}
 }
+
+func TestFingerprintJSON(t *testing.T) {
+	revenue, _, _, sales := examplePaths(t)
+	want := fingerprint(t, revenue, "--table", "sales="+sales)
+	code, stdout, stderr := runCLI(t, "fingerprint", revenue, "--table", "sales="+sales, "--json")
+	var doc struct {
+		Signature string `json:"signature"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(stdout), &doc) != nil || doc.Signature != want {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want {\"signature\": %q}", code, stdout, stderr, want)
+	}
+}
