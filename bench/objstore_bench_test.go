@@ -1,0 +1,75 @@
+package bench_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/deltaplan/deltaplan/bench/deltagen"
+	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/objstore"
+	"github.com/deltaplan/deltaplan/objstore/objstoretest"
+)
+
+// objstoreLatency is the round trip the proxy adds to every request.
+const objstoreLatency = 25 * time.Millisecond
+
+// BenchmarkObjstoreSnapshot loads a 1,000-commit log without a checkpoint
+// from the S3 server (scripts/stores) through a loopback proxy that adds
+// 25 ms to every request: with read-ahead (the default) and one GET after
+// another. It reports requests, bytes and wall time per load.
+func BenchmarkObjstoreSnapshot(b *testing.B) {
+	srv := objstoretest.Require(b)
+	ctx := context.Background()
+	dir, res := deltaGenerated(b, "json-1000-commits", func(d string) (deltagen.Result, error) {
+		return deltagen.GenerateJSON(d, deltagen.Spec{Files: 1000, Commits: 1000, StatsColumns: 5})
+	})
+	bucket := srv.NewS3Bucket(b, ctx)
+	if err := objstoretest.UploadDir(ctx, bucket, dir, "t", func(rel string) bool { return rel != ".complete" }); err != nil {
+		b.Fatal(err)
+	}
+	proxy := objstoretest.NewProxy(b, srv.S3Endpoint)
+	proxy.Delay = objstoreLatency
+	srv.UseS3(b, proxy.URL)
+	uri := "s3://" + bucket.Name + "/t"
+	for _, c := range []struct {
+		name string
+		opts []objstore.Option
+	}{
+		{"commits=1000/read-ahead", nil},
+		{"commits=1000/sequential", []objstore.Option{objstore.WithReadAhead(0), objstore.WithMaxInFlight(1)}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var reqs, bytes int64
+			var wall time.Duration
+			for b.Loop() {
+				proxy.Reset()
+				start := time.Now()
+				st, err := objstore.Open(ctx, uri, c.opts...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tbl, err := delta.Open(ctx, uri, delta.WithStorage(st))
+				if err != nil {
+					b.Fatal(err)
+				}
+				s, err := tbl.Snapshot(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if s.Version != res.Version || s.Files.Len() != res.ActiveFiles {
+					b.Fatalf("snapshot version %d with %d files, want %d with %d", s.Version, s.Files.Len(), res.Version, res.ActiveFiles)
+				}
+				wall += time.Since(start)
+				reqs += proxy.Requests()
+				bytes += proxy.Bytes()
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(reqs)/n, "requests/op")
+			b.ReportMetric(float64(bytes)/n, "bytes/op")
+			b.ReportMetric(wall.Seconds()/n, "wall-s/op")
+			b.Logf("%s: %d requests, %d bytes, %s per load (%s per request added)", c.name, reqs/int64(b.N), bytes/int64(b.N),
+				(wall / time.Duration(b.N)).Round(time.Millisecond), objstoreLatency)
+		})
+	}
+}
