@@ -14,7 +14,7 @@ func init() {
 			Short: "Print the plan bundle's signature alone (same arguments as plan)",
 			Long: `Builds the plan bundle like 'deltaplan plan' and prints only its signature, on
 one line; with --json, the document {"signature": "sha256:<hex>"}.`,
-			Args:  cobra.ExactArgs(1),
+			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				b, err := f.build(cmd, args[0])
 				if err != nil {
