@@ -214,14 +214,3 @@ func unitID(u Unit) string {
 	list(u.PushedFilters)
 	return hex.EncodeToString(h.Sum(nil))
 }
-
-// Digest hashes the ids of units in order: one value that changes when any
-// unit does (the plan bundle's scan_units_digest).
-func Digest(units []Unit) string {
-	h := sha256.New()
-	for _, u := range units {
-		h.Write([]byte(u.ID))
-		h.Write([]byte{'\n'})
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil))
-}

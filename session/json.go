@@ -25,11 +25,9 @@ func (r *Runtime) MarshalJSON() ([]byte, error) {
 	if udfs == nil {
 		udfs = []UDF{}
 	}
-	enc, err := json.Marshal(udfs)
-	if err != nil {
+	if err := marshalTo(&b, udfs); err != nil {
 		return nil, err
 	}
-	b.Write(enc)
 	b.WriteString(`,"rewrite_tags":`)
 	writeStrings(&b, r.tags)
 	b.WriteString(`,"planners":`)
@@ -49,8 +47,19 @@ func (r *Runtime) UnmarshalJSON(data []byte) error {
 }
 
 func writeJSONString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s) // a string always marshals
-	b.Write(enc)
+	_ = marshalTo(b, s) // a string always marshals
+}
+
+// marshalTo appends v as compact JSON without HTML escaping, so a signature
+// such as "(x) -> y" stays readable in bundles.
+func marshalTo(b *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1) // Encode appends a newline
+	return nil
 }
 
 func writeStrings(b *bytes.Buffer, ss []string) {
