@@ -3,6 +3,7 @@ package planbundle
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,6 +38,12 @@ type Inputs struct {
 	// Open opens a table location; nil means delta.Open (local paths and
 	// file:// URIs). The CLI passes its object-store aware opener.
 	Open func(ctx context.Context, location string) (*delta.Table, error)
+	// Views are names of other views (of a workflow) that the plan may
+	// read: a named-table read that matches no table but matches a view
+	// (its full name, else its last dotted part, case-insensitively) gets
+	// no pin and no scan units. The bundle does not sign the upstream
+	// view; its caller combines the two signatures (see views.go).
+	Views []string
 }
 
 // pinned is one offered table after it was opened and pinned.
@@ -82,11 +89,15 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 	b := &Bundle{BundleVersion: Version, Session: rt, ScanUnits: []ScanUnit{}}
 	pins := map[string]identity.Pin{}
 	seenUnit := map[string]bool{}
+	views := newViewSet(in.Views)
 	for _, rd := range lin.Reads {
 		if rd.Kind != lineage.ReadNamedTable {
 			continue
 		}
 		t, err := match(rd, tables)
+		if errors.Is(err, ErrNoTable) && views.match(rd) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -107,6 +118,9 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 				b.ScanUnits = append(b.ScanUnits, u)
 			}
 		}
+	}
+	if err := views.unused(); err != nil {
+		return nil, err
 	}
 	for _, t := range tables {
 		if !t.used {
@@ -165,6 +179,7 @@ func validateInputs(in Inputs) error {
 		}
 		seen[key] = t.Name
 	}
+	probs = append(probs, validateViews(in.Views, seen)...)
 	if in.TargetBytes < 0 {
 		probs = append(probs, fmt.Sprintf("target bytes %d is negative", in.TargetBytes))
 	}

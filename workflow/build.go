@@ -1,0 +1,345 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/kernel"
+	"github.com/deltaplan/deltaplan/lineage"
+	"github.com/deltaplan/deltaplan/planbundle"
+	"github.com/deltaplan/deltaplan/session"
+)
+
+// Options configure Build.
+type Options struct {
+	// Open opens a table location; nil means delta.Open (local paths and
+	// file:// URIs). The CLI passes its object-store aware opener.
+	Open func(ctx context.Context, location string) (*delta.Table, error)
+	// TargetBytes is the scan-unit size; 0 means the planbundle default.
+	TargetBytes int64
+}
+
+// Node prefixes: task names are "scan:<table>:<unit id prefix>" and
+// "view:<name>", so the two kinds never collide and sort apart.
+const (
+	scanPrefix = "scan:"
+	viewPrefix = "view:"
+	// unitIDChars is how much of a scan unit's hex id its node name keeps:
+	// 64 bits, plenty to tell the units of one workflow apart (a collision
+	// is reported, never merged).
+	unitIDChars = 16
+)
+
+// ViewNode returns the task name of a view.
+func ViewNode(view string) string { return viewPrefix + view }
+
+// Graph is a workflow's task graph with what Schedule prints about each node.
+type Graph struct {
+	tasks *kernel.TaskGraph
+	info  map[string]nodeInfo
+	views []string // view names, sorted
+}
+
+// nodeInfo is what a node shows besides its task.
+type nodeInfo struct {
+	table   string // scan units: the workflow table
+	version int64  // scan units: the pinned version
+	files   int    // scan units: the number of files
+	records *int64 // scan units: the record count when known
+	view    string // views: the view name
+}
+
+// viewReads is what one view's plan reads, resolved against the workflow.
+type viewReads struct {
+	view     View
+	plan     []byte
+	tables   []string          // workflow tables read, sorted
+	upstream []string          // workflow views read, sorted
+	readName map[string]string // read table name -> workflow table
+}
+
+// Build resolves every view's reads, pins each table the views read
+// unpinned once at its latest version (so all views see one version), builds
+// the plan bundles in dependency order and returns the task graph.
+func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
+	reads := make([]*viewReads, len(w.Views))
+	index := map[string]int{}
+	for i, v := range w.Views {
+		r, err := resolveReads(w, v)
+		if err != nil {
+			return nil, err
+		}
+		reads[i] = r
+		index[v.Name] = i
+	}
+	order, err := viewOrder(w, reads)
+	if err != nil {
+		return nil, err
+	}
+	open := cachedOpener(opts.Open)
+	latest, err := pinLatest(ctx, w, reads, open)
+	if err != nil {
+		return nil, err
+	}
+
+	g := &Graph{info: map[string]nodeInfo{}}
+	var tasks []kernel.Task
+	var deps []kernel.Edge
+	units := map[string]string{} // node name -> full unit id
+	viewSig := map[string]string{}
+	for _, name := range order {
+		r := reads[index[name]]
+		b, err := buildView(ctx, w, r, latest, open, opts.TargetBytes)
+		if err != nil {
+			return nil, err
+		}
+		task := kernel.Task{Name: ViewNode(name), Kind: kernel.KindView, Behavior: r.view.Behavior, Inputs: map[string]string{
+			"plan":       b.Components.PlanFingerprint.String(),
+			"session":    b.Components.RuntimeHash.String(),
+			"scan_units": b.Components.ScanUnitsDigest.String(),
+		}}
+		for _, t := range b.Tables {
+			task.Inputs["pin:"+t.Name] = strconv.FormatInt(t.Version, 10)
+			task.Inputs["table_id:"+t.Name] = t.TableID
+		}
+		var keyed []string
+		for _, up := range r.upstream {
+			deps = append(deps, kernel.Edge{From: ViewNode(up), To: task.Name, Weight: kernel.DefaultWeight})
+			upView, _ := w.View(up)
+			if upView.Behavior == kernel.BehaviorIgnore {
+				continue // ignored views stay out of their dependents' keys
+			}
+			task.Inputs["view:"+up] = viewSig[up]
+			keyed = append(keyed, up, viewSig[up])
+		}
+		task.Signature = combine(b.Signature.String(), keyed)
+		viewSig[name] = task.Signature
+		tasks = append(tasks, task)
+		g.info[task.Name] = nodeInfo{view: name}
+		g.views = append(g.views, name)
+
+		for _, u := range b.ScanUnits {
+			table := r.readName[strings.ToLower(u.Table)]
+			id := u.ID
+			if len(id) > unitIDChars {
+				id = id[:unitIDChars]
+			}
+			node := scanPrefix + table + ":" + id
+			if full, seen := units[node]; seen {
+				if full != u.ID {
+					return nil, fmt.Errorf("workflow %s: scan units %s and %s share the node name %s", w.Path, full, u.ID, node)
+				}
+			} else {
+				units[node] = u.ID
+				tasks = append(tasks, kernel.Task{Name: node, Kind: kernel.KindScanUnit, Signature: "sha256:" + u.ID,
+					Weight: u.Bytes, Inputs: map[string]string{"pin:" + table: strconv.FormatInt(u.DeltaVersion, 10)}})
+				g.info[node] = nodeInfo{table: table, version: u.DeltaVersion, files: len(u.Files), records: u.Records}
+			}
+			deps = append(deps, kernel.Edge{From: node, To: task.Name, Weight: kernel.DefaultWeight})
+		}
+	}
+	slices.Sort(g.views)
+	if g.tasks, err = kernel.NewTaskGraph(tasks, deps); err != nil {
+		return nil, fmt.Errorf("workflow %s: task graph: %w", w.Path, err)
+	}
+	return g, nil
+}
+
+// resolveReads reads a view's plan and matches each named-table read to a
+// table or a view of the workflow: the full name first, then its last dotted
+// part, case-insensitively (as planbundle matches tables).
+func resolveReads(w *Workflow, v View) (*viewReads, error) {
+	plan, err := os.ReadFile(v.Plan)
+	if err != nil {
+		return nil, fmt.Errorf("workflow %s: view %s: read plan: %w", w.Path, v.Name, err)
+	}
+	p, err := lineage.Decode(plan)
+	if err != nil {
+		return nil, fmt.Errorf("workflow %s: view %s: decode plan %s: %w", w.Path, v.Name, v.Plan, err)
+	}
+	lin, err := lineage.Analyze(p)
+	if err != nil {
+		return nil, fmt.Errorf("workflow %s: view %s: analyze plan %s: %w", w.Path, v.Name, v.Plan, err)
+	}
+	r := &viewReads{view: v, plan: plan, readName: map[string]string{}}
+	tables, views := map[string]bool{}, map[string]bool{}
+	for _, rd := range lin.Reads {
+		if rd.Kind != lineage.ReadNamedTable {
+			continue
+		}
+		table, view := match(w, rd.Table)
+		switch {
+		case table != "":
+			tables[table] = true
+			r.readName[strings.ToLower(rd.Table)] = table
+		case view != "":
+			views[view] = true
+		default:
+			return nil, fmt.Errorf("workflow %s: view %s: %w: plan %s reads %q at %s, which is neither a table nor a view of the workflow",
+				w.Path, v.Name, ErrUnknownRead, v.Plan, rd.Table, rd.Path)
+		}
+	}
+	r.tables, r.upstream = sortedKeys(tables), sortedKeys(views)
+	for _, p := range v.Pins {
+		if !tables[p.Table] {
+			return nil, fmt.Errorf("workflow %s: view %s: %w: it pins table %s, which plan %s does not read",
+				w.Path, v.Name, ErrInvalid, p.Table, v.Plan)
+		}
+	}
+	return r, nil
+}
+
+// match resolves a read name to a workflow table or view; names are unique
+// case-insensitively across both (Parse checks), so at most one matches at
+// each level.
+func match(w *Workflow, read string) (table, view string) {
+	last := read
+	if i := strings.LastIndexByte(last, '.'); i >= 0 {
+		last = last[i+1:]
+	}
+	for _, name := range []string{read, last} {
+		for _, t := range w.Tables {
+			if strings.EqualFold(t.Name, name) {
+				return t.Name, ""
+			}
+		}
+		for _, v := range w.Views {
+			if strings.EqualFold(v.Name, name) {
+				return "", v.Name
+			}
+		}
+	}
+	return "", ""
+}
+
+// viewOrder returns the views in lexicographic topological order, or
+// ErrCycle naming the views of one cycle.
+func viewOrder(w *Workflow, reads []*viewReads) ([]string, error) {
+	names := make([]string, len(reads))
+	var edges []kernel.Edge
+	for i, r := range reads {
+		names[i] = r.view.Name
+		for _, up := range r.upstream {
+			edges = append(edges, kernel.Edge{From: up, To: r.view.Name, Weight: kernel.DefaultWeight})
+		}
+	}
+	vg, err := kernel.New(names, edges)
+	if err != nil {
+		return nil, fmt.Errorf("workflow %s: view graph: %w", w.Path, err)
+	}
+	if cyc := vg.FindCycle(); cyc != nil {
+		return nil, fmt.Errorf("workflow %s: %w: %s -> %s", w.Path, ErrCycle, strings.Join(cyc, " -> "), cyc[0])
+	}
+	return vg.LexicographicOrder()
+}
+
+// cachedOpener opens each location once, whichever views read it.
+func cachedOpener(open func(context.Context, string) (*delta.Table, error)) func(context.Context, string) (*delta.Table, error) {
+	if open == nil {
+		open = func(ctx context.Context, loc string) (*delta.Table, error) { return delta.Open(ctx, loc) }
+	}
+	var mu sync.Mutex
+	tables := map[string]*delta.Table{}
+	return func(ctx context.Context, loc string) (*delta.Table, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if t, ok := tables[loc]; ok {
+			return t, nil
+		}
+		t, err := open(ctx, loc)
+		if err != nil {
+			return nil, err
+		}
+		tables[loc] = t
+		return t, nil
+	}
+}
+
+// pinLatest pins, once, the latest version of every table some view reads
+// without a pin of its own, so that every such view sees the same version.
+func pinLatest(ctx context.Context, w *Workflow, reads []*viewReads, open func(context.Context, string) (*delta.Table, error)) (map[string]int64, error) {
+	need := map[string]bool{}
+	for _, r := range reads {
+		for _, t := range r.tables {
+			if _, pinned := pinOf(r.view, t); !pinned {
+				need[t] = true
+			}
+		}
+	}
+	latest := map[string]int64{}
+	for _, t := range w.Tables {
+		if !need[t.Name] {
+			continue
+		}
+		tbl, err := open(ctx, t.Location)
+		if err != nil {
+			return nil, fmt.Errorf("workflow %s: open table %s at %s: %w", w.Path, t.Name, t.Location, err)
+		}
+		s, err := tbl.Snapshot(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("workflow %s: pin table %s at %s: %w", w.Path, t.Name, t.Location, err)
+		}
+		latest[t.Name] = s.Version
+	}
+	return latest, nil
+}
+
+func pinOf(v View, table string) (int64, bool) {
+	for _, p := range v.Pins {
+		if p.Table == table {
+			return p.Version, true
+		}
+	}
+	return 0, false
+}
+
+// buildView builds one view's plan bundle over the tables it reads.
+func buildView(ctx context.Context, w *Workflow, r *viewReads, latest map[string]int64, open func(context.Context, string) (*delta.Table, error), target int64) (*planbundle.Bundle, error) {
+	in := planbundle.Inputs{Plan: r.plan, TargetBytes: target, Open: open}
+	for _, name := range r.tables {
+		t := w.Tables[slices.IndexFunc(w.Tables, func(t Table) bool { return t.Name == name })]
+		v, ok := pinOf(r.view, name)
+		if !ok {
+			v = latest[name]
+		}
+		in.Tables = append(in.Tables, planbundle.Table{Name: t.Name, Location: t.Location, Version: &v})
+	}
+	if r.view.Session != "" {
+		rt, err := session.Load(ctx, r.view.Session)
+		if err != nil {
+			return nil, fmt.Errorf("workflow %s: view %s: %w", w.Path, r.view.Name, err)
+		}
+		in.Session = rt
+	}
+	b, err := buildBundle(ctx, in, r.upstream)
+	if err != nil {
+		return nil, fmt.Errorf("workflow %s: view %s: plan %s: %w", w.Path, r.view.Name, r.view.Plan, err)
+	}
+	return b, nil
+}
+
+// combine returns base when nothing is keyed, else a sha256 over base and
+// the (name, signature) pairs, length-prefixed so no two inputs share an
+// encoding.
+func combine(base string, pairs []string) string {
+	if len(pairs) == 0 {
+		return base
+	}
+	h := sha256.New()
+	var buf [8]byte
+	for _, s := range append([]string{"deltaplan.workflow.view.v1", base}, pairs...) {
+		binary.BigEndian.PutUint64(buf[:], uint64(len(s)))
+		h.Write(buf[:])
+		h.Write([]byte(s))
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,396 @@
+package workflow
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/deltaplan/deltaplan/kernel"
+)
+
+// ScheduleVersion is the schedule_version this package writes and reads.
+const ScheduleVersion = 1
+
+// Schedule is the output of `deltaplan schedule --json`, and the previous
+// run's record for the next one. Every list is sorted as stated.
+type Schedule struct {
+	ScheduleVersion int `json:"schedule_version"`
+	// Signature identifies the whole task graph (names, node signatures,
+	// edges; reduced: of its transitive reduction).
+	Signature kernel.Signatures `json:"signature"`
+	// Requested are the requested views (all when none was named), sorted.
+	Requested []string `json:"requested"`
+	// Previous tells whether a previous schedule was compared against.
+	Previous bool `json:"previous"`
+	// Nodes sorted by name.
+	Nodes []Node `json:"nodes"`
+	// Edges and ReducedEdges of the whole task graph, sorted.
+	Edges        [][2]string `json:"edges"`
+	ReducedEdges [][2]string `json:"reduced_edges"`
+	// Admitted: the requested views and their ancestors, sorted.
+	Admitted []string `json:"admitted"`
+	// Generations of the admitted tasks, each sorted by name.
+	Generations [][]string `json:"generations"`
+	// CriticalPath of the admitted tasks by bytes read.
+	CriticalPath CriticalPath `json:"critical_path"`
+	// Run: the stale admitted tasks, in lexicographic topological order.
+	Run []string `json:"run"`
+	// Summary counts.
+	Summary Summary `json:"summary"`
+}
+
+// Node is one task of the schedule.
+type Node struct {
+	Name      string          `json:"name"`
+	Kind      kernel.Kind     `json:"kind"`
+	Signature string          `json:"signature"`
+	Behavior  kernel.Behavior `json:"behavior"`
+	// Bytes is the node's weight: a scan unit's bytes; 0 for a view.
+	Bytes int64 `json:"bytes"`
+	// Scan units: the workflow table, pinned version, files and records.
+	Table        string `json:"table,omitempty"`
+	DeltaVersion *int64 `json:"delta_version,omitempty"`
+	Files        int    `json:"files,omitempty"`
+	Records      *int64 `json:"records,omitempty"`
+	// View: the view's name.
+	View string `json:"view,omitempty"`
+	// Inputs are the named components behind Signature.
+	Inputs map[string]string `json:"inputs"`
+	// KeyInputs are the direct predecessors in the node's cache key (all
+	// but ignored ones), sorted.
+	KeyInputs []string `json:"key_inputs"`
+	Admitted  bool     `json:"admitted"`
+	// Status is "fresh" or "stale" for an admitted node, "" otherwise.
+	Status string `json:"status,omitempty"`
+	// Reason is why (see the Reason constants).
+	Reason string `json:"reason,omitempty"`
+	// Changed are the inputs that differ from the previous run, sorted.
+	Changed []string `json:"changed,omitempty"`
+	// Upstream are the stale or changed predecessors that made it stale.
+	Upstream []string `json:"upstream,omitempty"`
+	// Explain is the reason in words, with the values that moved.
+	Explain string `json:"explain,omitempty"`
+}
+
+// CriticalPath is the heaviest chain of admitted tasks by bytes.
+type CriticalPath struct {
+	Bytes int64    `json:"bytes"`
+	Nodes []string `json:"nodes"`
+	// Tied reports that another chain weighs the same; Nodes is then the
+	// smallest by name sequence.
+	Tied bool `json:"tied"`
+}
+
+// Summary counts nodes.
+type Summary struct {
+	Nodes      int   `json:"nodes"`
+	Views      int   `json:"views"`
+	Admitted   int   `json:"admitted"`
+	Fresh      int   `json:"fresh"`
+	Stale      int   `json:"stale"`
+	Bytes      int64 `json:"bytes"`       // bytes of all admitted scan units
+	StaleBytes int64 `json:"stale_bytes"` // bytes of the stale ones
+}
+
+// Reasons a node is fresh or stale, checked in the order of kernel.Decide;
+// a changed signature is told apart by which inputs moved (plan, then
+// session, then a pin, then scan units, then only upstream views).
+const (
+	ReasonUnchanged     = "unchanged signature"
+	ReasonNew           = "new node"
+	ReasonDisable       = "disable"
+	ReasonRecompute     = "recompute"
+	ReasonPlanChanged   = "plan changed"
+	ReasonSession       = "session changed"
+	ReasonPinMoved      = "pin moved"
+	ReasonScanUnits     = "scan units changed"
+	ReasonUpstreamStale = "upstream stale"
+	ReasonSignature     = "signature changed"
+)
+
+// Views returns the workflow's view names, sorted.
+func (g *Graph) Views() []string { return slices.Clone(g.views) }
+
+// Tasks returns the task graph.
+func (g *Graph) Tasks() *kernel.TaskGraph { return g.tasks }
+
+// Schedule admits the requested views (all when none) and their ancestors and
+// decides each admitted node against prev (nil: no previous run, so every
+// node is new). Only the nodes prev admitted count as computed.
+func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) {
+	req := slices.Clone(requested)
+	if len(req) == 0 {
+		req = slices.Clone(g.views)
+	}
+	slices.Sort(req)
+	req = slices.Compact(req)
+	reqNodes := make([]string, len(req))
+	for i, v := range req {
+		if _, ok := slices.BinarySearch(g.views, v); !ok {
+			return nil, fmt.Errorf("%w %q (the workflow has %s)", ErrUnknownView, v, strings.Join(g.views, ", "))
+		}
+		reqNodes[i] = ViewNode(v)
+	}
+	prevMap := map[string]kernel.Previous{}
+	before := map[string]Node{}
+	if prev != nil {
+		for _, n := range prev.Nodes {
+			if n.Admitted {
+				prevMap[n.Name] = kernel.Previous{Signature: n.Signature, Inputs: n.Inputs}
+				before[n.Name] = n
+			}
+		}
+	}
+	decisions, err := g.tasks.Decide(prevMap, reqNodes...)
+	if err != nil {
+		return nil, err
+	}
+	full := g.tasks.Graph()
+	sigs, err := full.Signatures(g.tasks.NodeSignatures())
+	if err != nil {
+		return nil, err
+	}
+	red, err := full.TransitiveReduction()
+	if err != nil {
+		return nil, err
+	}
+	s := &Schedule{ScheduleVersion: ScheduleVersion, Signature: sigs, Requested: req, Previous: prev != nil,
+		Edges: pairs(full.EdgeList()), ReducedEdges: pairs(red.Graph.EdgeList()), Run: []string{}}
+
+	decided := map[string]kernel.Decision{}
+	for _, d := range decisions {
+		decided[d.Name] = d
+		s.Admitted = append(s.Admitted, d.Name)
+	}
+	for _, t := range g.tasks.Tasks() {
+		n := g.node(t)
+		if n.KeyInputs, err = g.tasks.KeyInputs(t.Name); err != nil {
+			return nil, err
+		}
+		if n.KeyInputs == nil {
+			n.KeyInputs = []string{}
+		}
+		if d, ok := decided[t.Name]; ok {
+			n.Admitted = true
+			explainDecision(&n, d, before[t.Name])
+			if n.Status == "fresh" {
+				s.Summary.Fresh++
+			} else {
+				s.Summary.Stale++
+				s.Summary.StaleBytes += n.Bytes
+			}
+			s.Summary.Bytes += n.Bytes
+		}
+		s.Nodes = append(s.Nodes, n)
+	}
+	s.Summary.Nodes, s.Summary.Views, s.Summary.Admitted = len(s.Nodes), len(g.views), len(s.Admitted)
+	if err := g.admittedAnalyses(s, decided); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// admittedAnalyses fills generations, the critical path and the run order
+// over the admitted tasks.
+func (g *Graph) admittedAnalyses(s *Schedule, decided map[string]kernel.Decision) error {
+	var tasks []kernel.Task
+	for _, name := range s.Admitted {
+		t, _ := g.tasks.Task(name)
+		tasks = append(tasks, t)
+	}
+	var edges []kernel.Edge
+	for _, e := range g.tasks.Graph().EdgeList() {
+		if _, ok := decided[e.From]; ok {
+			if _, ok := decided[e.To]; ok {
+				edges = append(edges, e)
+			}
+		}
+	}
+	sub, err := kernel.NewTaskGraph(tasks, edges)
+	if err != nil {
+		return err
+	}
+	if s.Generations, err = sub.Graph().Generations(); err != nil {
+		return err
+	}
+	cp, err := sub.CriticalPath()
+	if err != nil {
+		return err
+	}
+	s.CriticalPath = extendPath(sub, cp)
+	order, err := sub.Graph().LexicographicOrder()
+	if err != nil {
+		return err
+	}
+	for _, name := range order {
+		if !decided[name].Fresh {
+			s.Run = append(s.Run, name)
+		}
+	}
+	return nil
+}
+
+// extendPath turns the kernel's heaviest path into the critical path of a
+// schedule. Scan units are sources and views weigh 0 bytes, so the heaviest
+// path is the largest scan unit, and the kernel's tie-break (a proper prefix
+// is smaller) stops it there; the schedule extends it through the views that
+// depend on it to a sink, taking the smallest name at each step. Tied
+// reports that another scan unit weighs as much or that the extension had a
+// choice.
+func extendPath(sub *kernel.TaskGraph, cp kernel.Path) CriticalPath {
+	out := CriticalPath{Bytes: cp.Length, Nodes: slices.Clone(cp.Nodes)}
+	if len(out.Nodes) == 0 {
+		out.Nodes = []string{}
+		return out
+	}
+	g := sub.Graph()
+	for _, name := range g.Sources() {
+		if t, _ := sub.Task(name); name != out.Nodes[0] && t.Weight == cp.Length {
+			out.Tied = true
+		}
+	}
+	for {
+		id, _ := g.ID(out.Nodes[len(out.Nodes)-1])
+		succ := g.From(id)
+		if succ.Len() == 0 {
+			return out
+		}
+		if succ.Len() > 1 {
+			out.Tied = true
+		}
+		succ.Next()
+		out.Nodes = append(out.Nodes, g.Name(succ.Node().ID()))
+	}
+}
+
+func (g *Graph) node(t kernel.Task) Node {
+	n := Node{Name: t.Name, Kind: t.Kind, Signature: t.Signature, Behavior: t.Behavior, Bytes: t.Weight, Inputs: t.Inputs}
+	info := g.info[t.Name]
+	if t.Kind == kernel.KindScanUnit {
+		v := info.version
+		n.Table, n.DeltaVersion, n.Files, n.Records = info.table, &v, info.files, info.records
+	} else {
+		n.View = info.view
+	}
+	return n
+}
+
+// explainDecision turns a kernel decision into the node's status, reason and
+// explanation; before is the node's previous record (zero when new).
+func explainDecision(n *Node, d kernel.Decision, before Node) {
+	n.Status = "stale"
+	if d.Fresh {
+		n.Status = "fresh"
+	}
+	n.Changed, n.Upstream = d.Changed, d.Upstream
+	switch d.Reason {
+	case kernel.ReasonUnchanged:
+		n.Reason, n.Explain = ReasonUnchanged, "signature and upstream unchanged"
+	case kernel.ReasonNew:
+		n.Reason, n.Explain = ReasonNew, "not in the previous run"
+	case kernel.ReasonDisabled:
+		n.Reason, n.Explain = ReasonDisable, "behavior disable: never cached"
+	case kernel.ReasonRecompute:
+		n.Reason, n.Explain = ReasonRecompute, "behavior recompute: always recomputed"
+	case kernel.ReasonUpstreamStale:
+		n.Reason, n.Explain = ReasonUpstreamStale, "upstream stale: "+strings.Join(d.Upstream, ", ")
+	case kernel.ReasonSignatureChanged:
+		n.Reason, n.Explain = changedReason(n, d.Changed, before)
+	default:
+		n.Reason, n.Explain = string(d.Reason), string(d.Reason)
+	}
+}
+
+// changedReason names the most telling changed input and explains every
+// change with its old and new value.
+func changedReason(n *Node, changed []string, before Node) (string, string) {
+	var reason string
+	rank := func(r string) int {
+		return slices.Index([]string{ReasonPlanChanged, ReasonSession, ReasonPinMoved, ReasonScanUnits, ReasonUpstreamStale, ReasonSignature}, r)
+	}
+	pick := func(r string) {
+		if reason == "" || rank(r) < rank(reason) {
+			reason = r
+		}
+	}
+	var parts []string
+	for _, k := range changed {
+		old, now := before.Inputs[k], n.Inputs[k]
+		key, arg, _ := strings.Cut(k, ":")
+		switch key {
+		case "plan":
+			pick(ReasonPlanChanged)
+			parts = append(parts, "plan changed")
+		case "session":
+			pick(ReasonSession)
+			parts = append(parts, "session changed")
+		case "pin":
+			pick(ReasonPinMoved)
+			parts = append(parts, fmt.Sprintf("pin %s moved %s -> %s", arg, orNone(old), orNone(now)))
+		case "table_id":
+			pick(ReasonPinMoved)
+			parts = append(parts, fmt.Sprintf("table %s id changed %s -> %s", arg, orNone(old), orNone(now)))
+		case "scan_units":
+			pick(ReasonScanUnits)
+			parts = append(parts, "scan units changed")
+		case "view":
+			pick(ReasonUpstreamStale)
+			n.Upstream = append(n.Upstream, ViewNode(arg))
+			parts = append(parts, fmt.Sprintf("upstream view %s changed", arg))
+		default:
+			pick(ReasonSignature)
+			parts = append(parts, k+" changed")
+		}
+	}
+	if reason == "" {
+		return ReasonSignature, "signature changed"
+	}
+	return reason, strings.Join(parts, "; ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func pairs(es []kernel.Edge) [][2]string {
+	out := make([][2]string, len(es))
+	for i, e := range es {
+		out[i] = [2]string{e.From, e.To}
+	}
+	return out
+}
+
+// ReadSchedule parses a schedule written by `deltaplan schedule --json`
+// (name is used in errors). Fields it does not know are allowed (a newer
+// writer may add some); duplicate keys, trailing data, another
+// schedule_version and malformed nodes are errors.
+func ReadSchedule(r io.Reader, name string) (*Schedule, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read schedule %s: %w", name, err)
+	}
+	var s Schedule
+	if err := decodeStrict(data, &s, false); err != nil {
+		return nil, fmt.Errorf("schedule %s: %w", name, err)
+	}
+	if s.ScheduleVersion != ScheduleVersion {
+		return nil, fmt.Errorf("schedule %s: %w: schedule_version %d, want %d", name, ErrFormat, s.ScheduleVersion, ScheduleVersion)
+	}
+	seen := map[string]bool{}
+	for i, n := range s.Nodes {
+		switch {
+		case n.Name == "":
+			return nil, fmt.Errorf("schedule %s: %w: node %d has no name", name, ErrFormat, i)
+		case seen[n.Name]:
+			return nil, fmt.Errorf("schedule %s: %w: node %s listed twice", name, ErrFormat, n.Name)
+		case n.Admitted && n.Signature == "":
+			return nil, fmt.Errorf("schedule %s: %w: node %s has no signature", name, ErrFormat, n.Name)
+		}
+		seen[n.Name] = true
+	}
+	return &s, nil
+}
