@@ -38,6 +38,17 @@ type Schedule struct {
 	Run []string `json:"run"`
 	// Summary counts.
 	Summary Summary `json:"summary"`
+	// Carried are the computed records (from the previous schedule) of the
+	// nodes of this graph that this run did not admit: their results still
+	// exist, so the next run counts them as computed. Sorted by name.
+	Carried []Carried `json:"carried"`
+}
+
+// Carried is a computed node's record carried over from an earlier run.
+type Carried struct {
+	Name      string            `json:"name"`
+	Signature string            `json:"signature"`
+	Inputs    map[string]string `json:"inputs"`
 }
 
 // Node is one task of the schedule.
@@ -117,7 +128,8 @@ func (g *Graph) Tasks() *kernel.TaskGraph { return g.tasks }
 
 // Schedule admits the requested views (all when none) and their ancestors and
 // decides each admitted node against prev (nil: no previous run, so every
-// node is new). Only the nodes prev admitted count as computed.
+// node is new). What prev admitted or carried counts as computed; a node
+// this run does not admit keeps its record in Carried.
 func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) {
 	req := slices.Clone(requested)
 	if len(req) == 0 {
@@ -132,15 +144,22 @@ func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) 
 		}
 		reqNodes[i] = ViewNode(v)
 	}
-	prevMap := map[string]kernel.Previous{}
-	before := map[string]Node{}
+	// What the previous run leaves computed: what it admitted, and what it
+	// carried from before.
+	before := map[string]Carried{}
 	if prev != nil {
+		for _, c := range prev.Carried {
+			before[c.Name] = c
+		}
 		for _, n := range prev.Nodes {
 			if n.Admitted {
-				prevMap[n.Name] = kernel.Previous{Signature: n.Signature, Inputs: n.Inputs}
-				before[n.Name] = n
+				before[n.Name] = Carried{Name: n.Name, Signature: n.Signature, Inputs: n.Inputs}
 			}
 		}
+	}
+	prevMap := map[string]kernel.Previous{}
+	for name, c := range before {
+		prevMap[name] = kernel.Previous{Signature: c.Signature, Inputs: c.Inputs}
 	}
 	decisions, err := g.tasks.Decide(prevMap, reqNodes...)
 	if err != nil {
@@ -156,7 +175,7 @@ func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) 
 		return nil, err
 	}
 	s := &Schedule{ScheduleVersion: ScheduleVersion, Signature: sigs, Requested: req, Previous: prev != nil,
-		Edges: pairs(full.EdgeList()), ReducedEdges: pairs(red.Graph.EdgeList()), Run: []string{}}
+		Edges: pairs(full.EdgeList()), ReducedEdges: pairs(red.Graph.EdgeList()), Run: []string{}, Carried: []Carried{}}
 
 	decided := map[string]kernel.Decision{}
 	for _, d := range decisions {
@@ -181,6 +200,8 @@ func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) 
 				s.Summary.StaleBytes += n.Bytes
 			}
 			s.Summary.Bytes += n.Bytes
+		} else if c, ok := before[t.Name]; ok {
+			s.Carried = append(s.Carried, c)
 		}
 		s.Nodes = append(s.Nodes, n)
 	}
@@ -278,7 +299,7 @@ func (g *Graph) node(t kernel.Task) Node {
 
 // explainDecision turns a kernel decision into the node's status, reason and
 // explanation; before is the node's previous record (zero when new).
-func explainDecision(n *Node, d kernel.Decision, before Node) {
+func explainDecision(n *Node, d kernel.Decision, before Carried) {
 	n.Status = "stale"
 	if d.Fresh {
 		n.Status = "fresh"
@@ -304,7 +325,7 @@ func explainDecision(n *Node, d kernel.Decision, before Node) {
 
 // changedReason names the most telling changed input and explains every
 // change with its old and new value.
-func changedReason(n *Node, changed []string, before Node) (string, string) {
+func changedReason(n *Node, changed []string, before Carried) (string, string) {
 	var reason string
 	rank := func(r string) int {
 		return slices.Index([]string{ReasonPlanChanged, ReasonSession, ReasonPinMoved, ReasonScanUnits, ReasonUpstreamStale, ReasonSignature}, r)
@@ -356,6 +377,15 @@ func orNone(s string) string {
 	return s
 }
 
+func nodeAdmitted(nodes []Node, name string) bool {
+	for _, n := range nodes {
+		if n.Name == name {
+			return n.Admitted
+		}
+	}
+	return false
+}
+
 func pairs(es []kernel.Edge) [][2]string {
 	out := make([][2]string, len(es))
 	for i, e := range es {
@@ -387,10 +417,17 @@ func ReadSchedule(r io.Reader, name string) (*Schedule, error) {
 			return nil, fmt.Errorf("schedule %s: %w: node %d has no name", name, ErrFormat, i)
 		case seen[n.Name]:
 			return nil, fmt.Errorf("schedule %s: %w: node %s listed twice", name, ErrFormat, n.Name)
+		case n.Kind != kernel.KindScanUnit && n.Kind != kernel.KindView:
+			return nil, fmt.Errorf("schedule %s: %w: node %s has no kind", name, ErrFormat, n.Name)
 		case n.Admitted && n.Signature == "":
 			return nil, fmt.Errorf("schedule %s: %w: node %s has no signature", name, ErrFormat, n.Name)
 		}
 		seen[n.Name] = true
+	}
+	for i, c := range s.Carried {
+		if c.Name == "" || c.Signature == "" || (i > 0 && s.Carried[i-1].Name >= c.Name) || seen[c.Name] && nodeAdmitted(s.Nodes, c.Name) {
+			return nil, fmt.Errorf("schedule %s: %w: carried entry %d (%q) is unnamed, unsigned, out of order or also admitted", name, ErrFormat, i, c.Name)
+		}
 	}
 	return &s, nil
 }

@@ -281,6 +281,33 @@ func TestSchedulePartialPrevious(t *testing.T) {
 		map[string]string{"sales": "*", "archive": newNode})
 }
 
+// TestScheduleCarried: a node a run does not admit keeps its earlier record,
+// so a later run still finds it computed, and still sees what moved since.
+func TestScheduleCarried(t *testing.T) {
+	w := newWorkspace(t)
+	first := roundTrip(t, w.schedule(nil))
+	editFile(t, w.path("plans/revenue_by_region.json"), `{"date": 19847}`, `{"date": 19846}`)
+	second := roundTrip(t, w.schedule(first, "revenue_by_region"))
+	var carried []string
+	for _, c := range second.Carried {
+		carried = append(carried, c.Name)
+	}
+	for _, v := range []string{"view:archive_revenue", "view:region_report", "view:top_eu_orders"} {
+		if !slices.Contains(carried, v) {
+			t.Errorf("carried %v lacks %s", carried, v)
+		}
+	}
+	third := w.schedule(second)
+	expect(t, third, map[string]string{"archive_revenue": fresh, "region_report": upstream, "revenue_by_region": fresh, "top_eu_orders": fresh},
+		map[string]string{"sales": fresh, "archive": fresh})
+	if n := node(t, third, "view:region_report"); !slices.Equal(n.Changed, []string{"view:revenue_by_region"}) {
+		t.Errorf("region_report changed %v, want its upstream view", n.Changed)
+	}
+	if len(third.Carried) != 0 {
+		t.Errorf("a full run carries %d records", len(third.Carried))
+	}
+}
+
 func TestScheduleGraph(t *testing.T) {
 	w := newWorkspace(t)
 	s := w.schedule(nil)
@@ -358,6 +385,9 @@ func TestReadScheduleErrors(t *testing.T) {
 		{"trailing data", `{"schedule_version": 1} []`, "trailing data"},
 		{"unnamed node", `{"schedule_version": 1, "nodes": [{"kind": "view"}]}`, "node 0 has no name"},
 		{"node twice", `{"schedule_version": 1, "nodes": [{"name": "a", "kind": "view"}, {"name": "a", "kind": "view"}]}`, "node a listed twice"},
+		{"no kind", `{"schedule_version": 1, "nodes": [{"name": "a", "signature": "s", "admitted": true}]}`, "node a has no kind"},
+		{"carried out of order", `{"schedule_version": 1, "carried": [{"name": "b", "signature": "s"}, {"name": "a", "signature": "s"}]}`, "carried entry 1"},
+		{"carried unsigned", `{"schedule_version": 1, "carried": [{"name": "a"}]}`, "carried entry 0"},
 		{"bad kind", `{"schedule_version": 1, "nodes": [{"name": "a", "kind": "table"}]}`, "malformed"},
 	}
 	for _, tc := range tests {

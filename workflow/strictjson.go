@@ -30,26 +30,22 @@ func decodeStrict(data []byte, v any, known bool) error {
 }
 
 // checkDuplicates walks the token stream and reports the first object key
-// that appears twice in one object, with its path.
+// that appears twice in one object, with the object's path ($.views.a).
 func checkDuplicates(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
+	// frame is one open object or array: its path, the keys seen so far
+	// and the key whose value comes next (objects), or the next index
+	// (arrays).
 	type frame struct {
 		object  bool
 		keys    map[string]bool
 		path    string
+		key     string
 		wantKey bool
 		index   int
 	}
 	var stack []*frame
-	path := func() string {
-		if len(stack) == 0 {
-			return "$"
-		}
-		return stack[len(stack)-1].path
-	}
-	// child computes the path of the value about to be read in the top frame.
-	var pending string
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -58,42 +54,32 @@ func checkDuplicates(data []byte) error {
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrFormat, err)
 		}
+		path := "$"
 		if len(stack) > 0 {
 			top := stack[len(stack)-1]
-			if top.object && top.wantKey {
-				if d, ok := tok.(json.Delim); ok && d == '}' {
-					stack = stack[:len(stack)-1]
-					continue
-				}
-				key := tok.(string) // the decoder only yields strings here
+			if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			switch {
+			case top.object && top.wantKey:
+				// Inside an object the decoder yields a string key, then
+				// its value.
+				key := tok.(string)
 				if top.keys[key] {
 					return fmt.Errorf("%w: duplicate key %q in %s", ErrFormat, key, top.path)
 				}
-				top.keys[key] = true
-				top.wantKey = false
-				pending = fmt.Sprintf("%s.%s", top.path, key)
+				top.keys[key], top.key, top.wantKey = true, key, false
 				continue
-			}
-			if top.object {
-				top.wantKey = true
-			} else {
-				if d, ok := tok.(json.Delim); ok && d == ']' {
-					stack = stack[:len(stack)-1]
-					continue
-				}
-				pending = fmt.Sprintf("%s[%d]", top.path, top.index)
+			case top.object:
+				path, top.wantKey = top.path+"."+top.key, true
+			default:
+				path = fmt.Sprintf("%s[%d]", top.path, top.index)
 				top.index++
 			}
-		} else {
-			pending = path()
 		}
 		if d, ok := tok.(json.Delim); ok {
-			switch d {
-			case '{':
-				stack = append(stack, &frame{object: true, keys: map[string]bool{}, path: pending, wantKey: true})
-			case '[':
-				stack = append(stack, &frame{path: pending})
-			}
+			stack = append(stack, &frame{object: d == '{', keys: map[string]bool{}, path: path, wantKey: true})
 		}
 	}
 }
