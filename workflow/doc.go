@@ -1,25 +1,36 @@
 // Package workflow schedules a set of views over Delta tables.
 //
-// A workflow file names Delta tables (name → location) and views (name →
-// Substrait plan file, with an optional session file, behavior and per-table
-// version pins). A view whose plan reads another view's name depends on it.
-// Build pins every table once, builds each view's plan bundle in dependency
-// order, and turns the result into a kernel.TaskGraph: one node per scan unit
-// (weight: its bytes) and one per view, with edges from each scan unit to the
-// views that read it and from each view to the views that read it.
+// A workflow file (Parse) names Delta tables (name → location) and views
+// (name → Substrait plan file, with an optional session file, behavior and
+// per-table version pins); relative paths are resolved against the file's
+// directory. A view whose plan reads another view's name depends on it.
+//
+// Build pins each table that some view reads without a pin of its own once,
+// at its latest version (so every such view sees one version), builds each
+// view's plan bundle in dependency order (planbundle.Inputs.Views lets a plan
+// read an upstream view), and turns the result into a kernel.TaskGraph: one
+// node per scan unit ("scan:<table>:<first 16 hex of the unit id>", weight:
+// its bytes) and one per view ("view:<name>"), with edges from each scan unit
+// to the views that read it and from each view to the views that read it.
 //
 // A view's node signature is its bundle's enriched signature (plan, session,
 // pins, scan units), combined with the node signatures of the upstream views
 // it keys on (every upstream view except those with behavior "ignore"), so a
-// change anywhere upstream reaches it. Each node also records the named
+// change anywhere upstream reaches it; a view without such upstream views
+// carries its bundle's signature unchanged. Each node also records the named
 // inputs behind its signature (plan, session, pin:<table>, table_id:<table>,
 // scan_units, view:<name>), which is what lets the next run say which one
-// moved.
+// moved. A scan unit's signature is its content id (table, version, files,
+// columns, filters), so a moved pin makes new scan-unit nodes.
 //
 // Graph.Schedule admits the requested views and their ancestors, and marks
-// each admitted node fresh or stale against a previous schedule (ReadSchedule).
-// A Schedule is stable JSON: structs and sorted slices, and the one map per
-// node (its inputs) is printed by encoding/json in key order. The schedule a
-// run prints is what the next run reads as its previous schedule; only the
-// nodes it admitted count as computed.
+// each admitted node fresh or stale against a previous schedule
+// (ReadSchedule), with a reason: unchanged signature, new node, disable,
+// recompute, plan changed, session changed, pin moved, scan units changed,
+// upstream stale (a stale upstream node, or only upstream views changed), or
+// signature changed. A Schedule is stable JSON: structs and sorted slices,
+// and the one map per node (its inputs) is printed by encoding/json in key
+// order. The schedule a run prints is what the next run reads as its
+// previous schedule: the nodes it admitted count as computed, and the
+// records of nodes it did not admit are carried over.
 package workflow
