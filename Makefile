@@ -5,14 +5,22 @@ BIN     := bin/deltaplan
 PKGS    := ./...
 BENCHTIME ?= 1x
 
-.PHONY: all build test demo bench lint fmt clean
+.PHONY: all build test test-local demo bench lint fmt clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/deltaplan
 
+# The object-store suites run against real servers on loopback, installed
+# (cached in ~/.cache/deltaplan-stores) and started by scripts/stores, and
+# stopped when the tests end.
 test:
+	$(GO) vet $(PKGS)
+	bash scripts/stores/with-stores.sh $(GO) test -count=1 -timeout 30m $(PKGS)
+
+# Unit tests without the object-store servers (their suites skip, saying so).
+test-local:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 30m $(PKGS)
 
@@ -24,7 +32,7 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+	bash scripts/stores/with-stores.sh $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
 demo: build
 	@bash scripts/demo.sh $(BIN)
