@@ -2,8 +2,6 @@ package identity
 
 import (
 	"fmt"
-	"path"
-	"strings"
 
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 )
@@ -114,26 +112,4 @@ func PlanAnchors(p *substraitpb.Plan) (*AnchorTable, error) {
 		}
 	}
 	return t, nil
-}
-
-// CanonicalExtension maps the legacy URI of a standard Substrait extension
-// file to its URN, so a plan declaring ".../extensions/functions_arithmetic.yaml"
-// and one declaring "extension:io.substrait:functions_arithmetic" fingerprint
-// alike. Only URIs whose file name is a standard extension name
-// (functions_*.yaml, type_variations.yaml, extension_types.yaml,
-// unknown.yaml) are mapped; everything else is returned unchanged.
-func CanonicalExtension(ext string) string {
-	if ext == "" || strings.HasPrefix(ext, "extension:") {
-		return ext
-	}
-	base := path.Base(strings.TrimRight(ext, "/"))
-	stem, ok := strings.CutSuffix(base, ".yaml")
-	if !ok {
-		return ext
-	}
-	switch {
-	case strings.HasPrefix(stem, "functions_"), stem == "type_variations", stem == "extension_types", stem == "unknown":
-		return "extension:io.substrait:" + stem
-	}
-	return ext
 }

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"fmt"
+	"github.com/deltaplan/deltaplan/model"
 	"slices"
 	"strings"
 	"sync"
@@ -27,7 +28,7 @@ import (
 //     (extension, name) pair it resolves to, so anchor numbering and
 //     declaration order do not matter (nor do unused declarations) but the
 //     function identity does. Standard extension URIs are mapped to URNs
-//     (CanonicalExtension). Names are hashed as declared: "add" and
+//     (model.CanonicalExtension). Names are hashed as declared: "add" and
 //     "add:i64_i64" differ (conservative: never a false "same"). An anchor
 //     the resolver does not know is ErrUnresolvedAnchor, except 0 in a
 //     field outside a oneof, which proto3 cannot tell from "unset".
@@ -273,7 +274,7 @@ type walker struct {
 	cur      *msgInfo          // message whose fields collect is gathering
 	scratch  []entry           // stack of collected fields, one frame per open message
 	wscratch []wireEntry       // the same for the wire-format walk
-	extCache map[string]string // CanonicalExtension results: it allocates for URIs
+	extCache map[string]string // model.CanonicalExtension results: it allocates for URIs
 	rangeFn  func(protoreflect.FieldDescriptor, protoreflect.Value) bool
 	r        Resolver
 	aliases  map[uint32]*substraitpb.Type
@@ -321,7 +322,7 @@ func (w *walker) canonicalExt(ext string) string {
 	if c, ok := w.extCache[ext]; ok {
 		return c
 	}
-	c := CanonicalExtension(ext)
+	c := model.CanonicalExtension(ext)
 	if w.extCache == nil {
 		w.extCache = map[string]string{}
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"path"
+	"github.com/deltaplan/deltaplan/model"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,30 +113,6 @@ func (x *Extensions) All() []Extension {
 		return out[i].Anchor < out[j].Anchor
 	})
 	return out
-}
-
-// CanonicalExtension maps a declared extension URI or URN to its canonical
-// identity: a URI whose file is a standard Substrait extension file
-// ("…/functions_arithmetic.yaml") becomes "extension:io.substrait:<file stem>";
-// anything else is returned unchanged.
-func CanonicalExtension(declared string) string {
-	if strings.HasPrefix(declared, "extension:") {
-		return declared
-	}
-	u := declared
-	if i := strings.IndexAny(u, "?#"); i >= 0 {
-		u = u[:i]
-	}
-	base := path.Base(u)
-	if !strings.HasSuffix(base, ".yaml") || base == u && !strings.HasPrefix(base, "functions_") {
-		return declared
-	}
-	stem := strings.TrimSuffix(base, ".yaml")
-	switch {
-	case strings.HasPrefix(stem, "functions_"), stem == "extension_types", stem == "type_variations", stem == "unknown":
-		return "extension:io.substrait:" + stem
-	}
-	return declared
 }
 
 // Decode reads a Substrait Plan from protobuf binary or protobuf JSON (a
@@ -547,7 +523,7 @@ func resolveExtensions(p *substraitpb.Plan, side uriRefs) (*Extensions, error) {
 			e.Declared = u // a zero reference omitted as the proto3 default
 		}
 		if e.Declared != "" {
-			e.URN = CanonicalExtension(e.Declared)
+			e.URN = model.CanonicalExtension(e.Declared)
 		}
 		if prev, dup := into[e.Anchor]; dup && prev != e {
 			return nil, fmt.Errorf("%w: %s anchor %d declared twice (%q and %q)", ErrDecode, e.Kind, e.Anchor, prev.Name, e.Name)

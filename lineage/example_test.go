@@ -74,13 +74,3 @@ func ExampleExtensions_Function() {
 	// Output:
 	// true extension:io.substrait:functions_comparison /functions_comparison.yaml gt:any_any gt
 }
-
-func ExampleCanonicalExtension() {
-	fmt.Println(lineage.CanonicalExtension("https://github.com/substrait-io/substrait/blob/main/extensions/functions_arithmetic.yaml"))
-	fmt.Println(lineage.CanonicalExtension("extension:io.substrait:functions_arithmetic"))
-	fmt.Println(lineage.CanonicalExtension("https://example.com/my_udfs.yaml"))
-	// Output:
-	// extension:io.substrait:functions_arithmetic
-	// extension:io.substrait:functions_arithmetic
-	// https://example.com/my_udfs.yaml
-}

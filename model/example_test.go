@@ -20,3 +20,13 @@ func ExamplePred() {
 	// l_shipdate
 	// l_shipmode
 }
+
+func ExampleCanonicalExtension() {
+	fmt.Println(model.CanonicalExtension("https://github.com/substrait-io/substrait/blob/main/extensions/functions_arithmetic.yaml"))
+	fmt.Println(model.CanonicalExtension("extension:io.substrait:functions_arithmetic"))
+	fmt.Println(model.CanonicalExtension("https://example.com/my_udfs.yaml"))
+	// Output:
+	// extension:io.substrait:functions_arithmetic
+	// extension:io.substrait:functions_arithmetic
+	// https://example.com/my_udfs.yaml
+}

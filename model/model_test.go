@@ -147,3 +147,22 @@ func TestVectorRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestCanonicalExtension(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://github.com/substrait-io/substrait/blob/main/extensions/functions_arithmetic.yaml", "extension:io.substrait:functions_arithmetic"},
+		{"/functions_arithmetic.yaml", "extension:io.substrait:functions_arithmetic"},
+		{"functions_string.yaml", "extension:io.substrait:functions_string"},
+		{"extension:io.substrait:functions_arithmetic", "extension:io.substrait:functions_arithmetic"},
+		{"https://github.com/substrait-io/substrait/blob/main/extensions/", "https://github.com/substrait-io/substrait/blob/main/extensions/"},
+		{"https://example.com/ext/custom.yaml", "https://example.com/ext/custom.yaml"},
+		{"", ""},
+		{"https://example.com/functions_x.yaml?ref=1#frag", "extension:io.substrait:functions_x"},
+		{"https://github.com/substrait-io/substrait/blob/main/extensions/type_variations.yaml", "extension:io.substrait:type_variations"},
+	}
+	for _, tc := range tests {
+		if got := CanonicalExtension(tc.in); got != tc.want {
+			t.Errorf("CanonicalExtension(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
