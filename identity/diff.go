@@ -25,6 +25,9 @@ type Change struct {
 }
 
 func (c Change) String() string {
+	if c.Path == "" {
+		return fmt.Sprintf("%s: %v -> %v", c.Component, orAbsent(c.Before), orAbsent(c.After))
+	}
 	return fmt.Sprintf("%s %s: %v -> %v", c.Component, c.Path, orAbsent(c.Before), orAbsent(c.After))
 }
 
