@@ -21,8 +21,14 @@ import (
 // Table is an opened Delta table location.
 type Table struct {
 	location string
-	root     string // absolute, '/'-separated, for path canonicalization
-	st       Storage
+	// root is the canonical table root that relative log paths resolve
+	// against: an absolute '/'-separated local path, or scheme://authority/key
+	// for object stores (see canonicalRoot).
+	root        string
+	rootSet     bool // WithRoot given
+	storageSet  bool // WithStorage given
+	st          Storage
+	concurrency int
 }
 
 // Option configures Open.
@@ -30,24 +36,62 @@ type Option func(*Table)
 
 // WithStorage reads the table through st instead of the storage the
 // location names (tests, object stores).
+//
+// When st has a URI() string method (as objstore.Store does) and WithRoot
+// is not given, that URI is the table root paths resolve against.
 func WithStorage(st Storage) Option {
 	return func(t *Table) {
 		if st != nil {
-			t.st = st
+			t.st, t.storageSet = st, true
 		}
 	}
 }
+
+// WithRoot sets the table root URI that relative add/remove paths resolve
+// against, e.g. "s3://bucket/tables/t". Its path is the literal object key
+// prefix (not percent-encoded), as objstore.Store.URI returns it. Without
+// it the root comes from the storage (WithStorage) or the location.
+func WithRoot(uri string) Option {
+	return func(t *Table) {
+		if uri != "" {
+			t.root, t.rootSet = canonicalRoot(uri), true
+		}
+	}
+}
+
+// DefaultConcurrency is the default bound on log objects read at once.
+const DefaultConcurrency = 32
+
+// WithConcurrency bounds how many commit files are fetched at once (in
+// flight or fetched but not yet replayed; default DefaultConcurrency), and
+// for remote storage how many checkpoint parts are read at once (at most
+// this, at most 4 per core, at least one per core). n < 1 means 1.
+func WithConcurrency(n int) Option {
+	return func(t *Table) { t.concurrency = max(1, n) }
+}
+
+// uriStorage is a Storage that knows its table root URI.
+type uriStorage interface{ URI() string }
 
 // Open opens the table at location (a local path or file:// URI). It checks
 // that a _delta_log exists; the log itself is read by Snapshot.
 func Open(ctx context.Context, location string, opts ...Option) (*Table, error) {
 	st, root, err := resolveLocation(location)
-	t := &Table{location: location, root: root, st: st}
+	t := &Table{location: location, root: root, st: st, concurrency: DefaultConcurrency}
 	for _, o := range opts {
 		o(t)
 	}
 	if err != nil && t.st == nil {
 		return nil, err
+	}
+	if !t.rootSet && t.storageSet {
+		if u, ok := t.st.(uriStorage); ok && u.URI() != "" {
+			t.root = canonicalRoot(u.URI())
+		} else if err != nil {
+			// A location this package cannot open itself (s3://…) read
+			// through a given storage: the location is the root.
+			t.root = canonicalRoot(location)
+		}
 	}
 	if _, err := t.st.List(ctx, logDir, ""); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -659,15 +703,22 @@ func decodePath(p string) string {
 	return p
 }
 
-// canonicalPath resolves a log path to the absolute file it names, so
-// "file:" URIs, percent-escapes and relative paths compare equal.
+// canonicalPath resolves a log path to the absolute file it names, as the
+// protocol says: a path with a scheme is an absolute URI, anything else is
+// relative to the table root; both are percent-decoded. So "file:" URIs,
+// escapes, s3a:// aliases and relative paths naming one file compare equal.
 func canonicalPath(root, p string) string {
-	if i := strings.IndexByte(p, ':'); i > 1 && !strings.ContainsAny(p[:i], "/%") {
+	if hasScheme(p) {
 		if u, err := url.Parse(p); err == nil && u.Scheme != "" {
-			if strings.EqualFold(u.Scheme, "file") {
+			scheme := canonicalScheme(u.Scheme)
+			if scheme == "file" {
 				return u.Path
 			}
-			return u.Scheme + "://" + u.Host + u.Path
+			host := u.Host
+			if u.User != nil { // abfss://container@account.dfs.core.windows.net
+				host = u.User.Username() + "@" + host
+			}
+			return scheme + "://" + host + u.Path
 		}
 	}
 	d := decodePath(p)
@@ -675,6 +726,38 @@ func canonicalPath(root, p string) string {
 		return d
 	}
 	return root + "/" + d
+}
+
+// hasScheme reports whether p starts with a URI scheme ("s3:", "file:"),
+// not a Windows drive letter or a relative path with a colon later on.
+func hasScheme(p string) bool {
+	i := strings.IndexByte(p, ':')
+	return i > 1 && !strings.ContainsAny(p[:i], "/%")
+}
+
+// canonicalScheme lower-cases a scheme and folds Hadoop's S3 aliases, which
+// name the same objects as s3://.
+func canonicalScheme(s string) string {
+	s = strings.ToLower(s)
+	if s == "s3a" || s == "s3n" {
+		return "s3"
+	}
+	return s
+}
+
+// canonicalRoot turns a table root (a local path, a file:// URI or an
+// object-store URI whose path is the literal key prefix) into the form
+// canonicalPath joins relative paths to: no trailing '/', scheme folded.
+func canonicalRoot(uri string) string {
+	if !hasScheme(uri) || strings.EqualFold(uri[:strings.IndexByte(uri, ':')], "file") {
+		if _, root, err := resolveLocation(uri); err == nil {
+			return root
+		}
+		return strings.TrimRight(uri, "/")
+	}
+	i := strings.IndexByte(uri, ':')
+	rest := strings.TrimPrefix(uri[i+1:], "//")
+	return canonicalScheme(uri[:i]) + "://" + strings.TrimRight(rest, "/")
 }
 
 func sidecarPath(p string) string {

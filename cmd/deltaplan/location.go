@@ -18,5 +18,7 @@ func openTable(ctx context.Context, location string) (*delta.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	return delta.Open(ctx, location, delta.WithStorage(st))
+	// Relative and absolute (s3://…) paths in the log resolve against the
+	// store's canonical root, so adds and removes in either form cancel.
+	return delta.Open(ctx, location, delta.WithStorage(st), delta.WithRoot(st.URI()))
 }
