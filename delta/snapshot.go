@@ -262,14 +262,15 @@ func (r *replay) common(a *action) {
 func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, error) {
 	r := &replay{st: t.st, root: t.root, seen: map[string]struct{}{}, seenBase: map[string]struct{}{}, txns: map[string]AppTransaction{}, domains: map[string]DomainMetadata{}, ict: map[int64]int64{}}
 	// Commits, newest first: the first action seen for a file decides it.
-	for i := len(seg.commits) - 1; i >= 0; i-- {
-		c := seg.commits[i]
-		data, err := t.st.Read(ctx, c.Path)
-		if err != nil {
-			return nil, fmt.Errorf("read commit %s: %w", c.Path, err)
-		}
+	// They are fetched concurrently and parsed in order.
+	newest := make([]string, len(seg.commits))
+	for i := range seg.commits {
+		newest[i] = seg.commits[len(seg.commits)-1-i].Path
+	}
+	err := readOrdered(ctx, t.st, newest, t.concurrency, "commit", func(i int, data []byte) error {
+		c := seg.commits[len(seg.commits)-1-i]
 		first := true
-		err = parseActions(c.Path, data, func(a *action) error {
+		return parseActions(c.Path, data, func(a *action) error {
 			if first && a.CommitInfo != nil && a.CommitInfo.InCommitTimestamp != nil {
 				r.ict[c.version] = *a.CommitInfo.InCommitTimestamp
 			}
@@ -285,9 +286,9 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 			}
 			return nil
 		})
-		if err != nil {
-			return nil, err
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	// Checkpoint: non-file actions first (the schema shapes the file columns).
 	var cpAdds []*addAction
@@ -855,33 +856,43 @@ func (t *Table) versionAt(ctx context.Context, tsMs int64) (int64, error) {
 		return 0, fmt.Errorf("%w: %s has no commit files to date", ErrTimestampOutOfRange, t.location)
 	}
 	best := int64(-1)
+	var ictPaths []string // commits dated by their in-commit timestamp, oldest first
+	var ictVersions []int64
 	for _, v := range versions {
-		c := l.commits[v]
-		ts := c.ModTime.UnixMilli()
 		if ict >= 0 && v >= ict {
-			data, err := t.st.Read(ctx, c.Path)
-			if err != nil {
-				return 0, fmt.Errorf("read commit %s: %w", c.Path, err)
-			}
-			var got *int64
-			if err := parseActions(c.Path, firstLine(data), func(a *action) error {
-				if a.CommitInfo != nil {
-					got = a.CommitInfo.InCommitTimestamp
-				}
-				return nil
-			}); err != nil {
-				return 0, err
-			}
-			if got == nil {
-				return 0, fmt.Errorf("%w: %s: in-commit timestamps are enabled but the commit has none", ErrCorruptLog, c.Path)
-			}
-			ts = *got
+			ictPaths = append(ictPaths, l.commits[v].Path)
+			ictVersions = append(ictVersions, v)
+			continue
 		}
-		if ts <= tsMs {
+		if l.commits[v].ModTime.UnixMilli() <= tsMs {
 			best = v
-		} else if ict >= 0 && v >= ict {
-			break // in-commit timestamps are monotonic
 		}
+	}
+	// In-commit timestamps are monotonic: stop at the first one after tsMs
+	// (the reads already in flight are cancelled).
+	errStop := errors.New("stop")
+	err = readOrdered(ctx, t.st, ictPaths, t.concurrency, "commit", func(i int, data []byte) error {
+		path := ictPaths[i]
+		var got *int64
+		if err := parseActions(path, firstLine(data), func(a *action) error {
+			if a.CommitInfo != nil {
+				got = a.CommitInfo.InCommitTimestamp
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if got == nil {
+			return fmt.Errorf("%w: %s: in-commit timestamps are enabled but the commit has none", ErrCorruptLog, path)
+		}
+		if *got > tsMs {
+			return errStop
+		}
+		best = ictVersions[i]
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return 0, err
 	}
 	if best < 0 {
 		first := time.UnixMilli(l.commits[versions[0]].ModTime.UnixMilli()).UTC()
