@@ -32,23 +32,38 @@ func readParquet(ctx context.Context, st Storage, fi FileInfo, want func(path []
 }
 
 // readParquetRows is readParquet that first tells rows the file's row count.
+//
+// A failed or short storage read is returned as such ("read checkpoint
+// PATH: cause", never ErrCorruptLog); only malformed content is
+// ErrCorruptLog, wrapping the decoder's error as well.
 func readParquetRows(ctx context.Context, st Storage, fi FileInfo, want func(path []string) bool, rows func(n int64), fn func(rec arrow.RecordBatch) error) (err error) {
+	ra := &readerAt{ctx: ctx, st: st, path: fi.Path, size: fi.Size}
+	// decodeErr classifies a parquet library failure by whether a storage
+	// read failed underneath it.
+	decodeErr := func(cause error) error {
+		if ioErr := ra.err(); ioErr != nil {
+			return fmt.Errorf("read checkpoint %s: %w", fi.Path, ioErr)
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("read checkpoint %s: %w", fi.Path, ctxErr)
+		}
+		return fmt.Errorf("%w: %s: %w", ErrCorruptLog, fi.Path, cause)
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %s: parquet decoder failed: %v", ErrCorruptLog, fi.Path, r)
+			err = decodeErr(fmt.Errorf("parquet decoder failed: %v", r))
 		}
 	}()
-	size := fi.Size
-	if size <= 0 {
+	if ra.size <= 0 {
 		info, err := st.Stat(ctx, fi.Path)
 		if err != nil {
-			return err
+			return fmt.Errorf("stat checkpoint %s: %w", fi.Path, err)
 		}
-		size = info.Size
+		ra.size = info.Size
 	}
-	pf, err := file.NewParquetReader(&readerAt{ctx: ctx, st: st, path: fi.Path, size: size})
+	pf, err := file.NewParquetReader(ra)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrCorruptLog, fi.Path, err)
+		return decodeErr(err)
 	}
 	defer pf.Close()
 	if rows != nil {
@@ -66,11 +81,11 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, want func(pat
 	}
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 14, PreAllocBinaryData: true}, memory.DefaultAllocator)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrCorruptLog, fi.Path, err)
+		return decodeErr(err)
 	}
 	rr, err := fr.GetRecordReader(ctx, cols, nil)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrCorruptLog, fi.Path, err)
+		return decodeErr(err)
 	}
 	defer rr.Release()
 	for rr.Next() {
@@ -79,7 +94,7 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, want func(pat
 		}
 	}
 	if err := rr.Err(); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrCorruptLog, fi.Path, err)
+		return decodeErr(err)
 	}
 	return nil
 }

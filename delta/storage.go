@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -156,12 +157,35 @@ func resolveLocation(location string) (Storage, string, error) {
 
 // readerAt adapts Storage.ReadRange to io.ReaderAt + io.Seeker for the
 // parquet reader, so only the footer and the needed column chunks are read.
+//
+// It remembers the first storage failure (ioErr): the parquet library
+// flattens errors into strings, and a caller must tell a failed or short
+// read (retryable, not the file's fault) from malformed content.
 type readerAt struct {
 	ctx  context.Context
 	st   Storage
 	path string
 	size int64
 	pos  int64
+
+	mu    sync.Mutex
+	ioErr error
+}
+
+func (r *readerAt) fail(err error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ioErr == nil {
+		r.ioErr = err
+	}
+	return err
+}
+
+// err returns the first storage failure, nil if every read succeeded.
+func (r *readerAt) err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ioErr
 }
 
 func (r *readerAt) ReadAt(p []byte, off int64) (int, error) {
@@ -170,10 +194,15 @@ func (r *readerAt) ReadAt(p []byte, off int64) (int, error) {
 	}
 	b, err := r.st.ReadRange(r.ctx, r.path, off, int64(len(p)))
 	if err != nil {
-		return 0, err
+		return 0, r.fail(err)
 	}
 	n := copy(p, b)
 	if n < len(p) {
+		if off+int64(n) < r.size {
+			// The object is shorter than its listed size, or the answer
+			// was cut: a storage problem, not a malformed file.
+			return n, r.fail(fmt.Errorf("short read at %d: %d of %d bytes (object size %d): %w", off, n, len(p), r.size, io.ErrUnexpectedEOF))
+		}
 		return n, io.EOF
 	}
 	return n, nil
