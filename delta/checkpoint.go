@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -294,10 +293,11 @@ func nonFileActions(ctx context.Context, st Storage, fi FileInfo, fn func(a *act
 // readCheckpointAdds reads the add rows of parquet checkpoint parts or
 // sidecars concurrently, each into its own builder, skipping files that the
 // commits after the checkpoint already reconciled (seen).
-func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo) ([]*fileCols, error) {
+// At most limit files are read at once.
+func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo, limit int) ([]*fileCols, error) {
 	out := make([]*fileCols, len(files))
 	errs := make([]error, len(files))
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	sem := make(chan struct{}, max(1, limit))
 	var wg sync.WaitGroup
 	for i, fi := range files {
 		wg.Add(1)

@@ -134,7 +134,7 @@ func FuzzCheckpointReader(f *testing.F) {
 		fi := FileInfo{Path: name, Size: int64(len(data))}
 		_ = nonFileActions(ctx, st, fi, func(a *action) error { return nil })
 		r := &replay{st: st, lay: lay}
-		_, _ = readCheckpointAdds(ctx, r, []FileInfo{fi})
+		_, _ = readCheckpointAdds(ctx, r, []FileInfo{fi}, 1)
 	})
 }
 

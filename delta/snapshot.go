@@ -70,6 +70,19 @@ func WithConcurrency(n int) Option {
 	return func(t *Table) { t.concurrency = max(1, n) }
 }
 
+// partConcurrency bounds the checkpoint parts and sidecars read at once.
+// Decoding them is CPU work, so locally one per core; on remote storage a
+// part mostly waits for byte ranges, so up to 4 per core (and at most the
+// WithConcurrency bound) keep the cores busy. Each part in flight holds a
+// decoded record batch, which is what bounds it.
+func (t *Table) partConcurrency() int {
+	procs := max(1, runtime.GOMAXPROCS(0))
+	if _, local := t.st.(LocalFS); local {
+		return procs
+	}
+	return max(procs, min(t.concurrency, 4*procs))
+}
+
 // uriStorage is a Storage that knows its table root URI.
 type uriStorage interface{ URI() string }
 
@@ -300,7 +313,7 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 		acts := make([][]*action, len(cp.files))
 		errs := make([]error, len(cp.files))
 		var wg sync.WaitGroup
-		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		sem := make(chan struct{}, t.partConcurrency())
 		for i, fi := range cp.files {
 			wg.Add(1)
 			go func() {
@@ -389,7 +402,7 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 		}
 		pq = append(pq, sidecars...)
 		if len(pq) > 0 {
-			more, err := readCheckpointAdds(ctx, r, pq)
+			more, err := readCheckpointAdds(ctx, r, pq, t.partConcurrency())
 			if err != nil {
 				return nil, err
 			}
