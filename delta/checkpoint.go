@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"os"
 	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/deltaplan/deltaplan/model"
@@ -60,7 +62,22 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, want func(pat
 		}
 		ra.size = info.Size
 	}
-	pf, err := file.NewParquetReader(ra)
+	props := parquet.NewReaderProperties(memory.DefaultAllocator)
+	if lfs, ok := st.(LocalFS); ok {
+		// Locally a read is cheap: stream column chunks through a small
+		// buffer instead of holding each whole chunk (tens of MB for the
+		// stats column of a large part) while it decodes. Remote stores
+		// keep whole-chunk reads: one round trip per chunk.
+		f, err := os.Open(lfs.abs(fi.Path))
+		if err != nil {
+			return fmt.Errorf("read checkpoint %s: %w", fi.Path, err)
+		}
+		defer f.Close()
+		ra.f = f
+		props.BufferedStreamEnabled = true
+		props.BufferSize = 1 << 20
+	}
+	pf, err := file.NewParquetReader(ra, file.WithReadProps(props))
 	if err != nil {
 		return decodeErr(err)
 	}
@@ -215,8 +232,9 @@ func dvAt(a arrow.Array, i int) *DeletionVector {
 // nonFileActions reads protocol, metadata, txn, domain metadata, sidecar
 // and checkpoint metadata rows of a parquet checkpoint, calling fn with one
 // action per row.
-func nonFileActions(ctx context.Context, st Storage, fi FileInfo, fn func(a *action) error) error {
-	return readParquet(ctx, st, fi, func(p []string) bool { return len(p) > 0 && nonFileColumns[p[0]] }, func(rec arrow.RecordBatch) error {
+// rows (may be nil) is told the file's row count.
+func nonFileActions(ctx context.Context, st Storage, fi FileInfo, rows func(n int64), fn func(a *action) error) error {
+	return readParquetRows(ctx, st, fi, func(p []string) bool { return len(p) > 0 && nonFileColumns[p[0]] }, rows, func(rec arrow.RecordBatch) error {
 		proto, meta, txn := column(rec, "protocol"), column(rec, "metaData"), column(rec, "txn")
 		dm, sidecar := column(rec, "domainMetadata"), column(rec, "sidecar")
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -293,8 +311,9 @@ func nonFileActions(ctx context.Context, st Storage, fi FileInfo, fn func(a *act
 // readCheckpointAdds reads the add rows of parquet checkpoint parts or
 // sidecars concurrently, each into its own builder, skipping files that the
 // commits after the checkpoint already reconciled (seen).
-// At most limit files are read at once.
-func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo, limit int) ([]*fileCols, error) {
+// At most limit files are read at once. builders[i], when not nil, is the
+// builder for files[i] (a window of the snapshot's arena).
+func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo, limit int, builders []*fileCols) ([]*fileCols, error) {
 	out := make([]*fileCols, len(files))
 	errs := make([]error, len(files))
 	sem := make(chan struct{}, max(1, limit))
@@ -305,10 +324,18 @@ func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo, limit 
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			fc := newFileCols(r.lay)
+			var fc *fileCols
+			if i < len(builders) {
+				fc = builders[i]
+			}
+			hint := func(int64) {}
+			if fc == nil {
+				fc = newFileCols(r.lay)
+				hint = func(n int64) { fc.reserve(int(min(n, fi.Size))) } // never more rows than bytes
+			}
 			errs[i] = readParquetRows(ctx, r.st, fi, func(p []string) bool {
 				return len(p) > 1 && p[0] == "add" && addColumns[p[1]]
-			}, func(n int64) { fc.reserve(int(min(n, fi.Size))) } /* a hint: never more rows than bytes */, func(rec arrow.RecordBatch) error { return r.addBatch(fc, rec) })
+			}, hint, func(rec arrow.RecordBatch) error { return r.addBatch(fc, rec) })
 			out[i] = fc
 		}()
 	}
@@ -330,6 +357,11 @@ func (r *replay) addBatch(fc *fileCols, rec arrow.RecordBatch) error {
 	pathA, sizeA, modA := child(add, "path"), child(add, "size"), child(add, "modificationTime")
 	pvA, statsA, dvA := child(add, "partitionValues"), child(add, "stats"), child(add, "deletionVector")
 	parsed := newParsedStats(r.lay, child(add, "stats_parsed"))
+	var pvKeys, pvItems arrow.Array
+	pvMap, _ := pvA.(*array.Map)
+	if pvMap != nil {
+		pvKeys, pvItems = pvMap.Keys(), pvMap.Items()
+	}
 	for i := 0; i < int(rec.NumRows()); i++ {
 		if !add.IsValid(i) {
 			continue
@@ -349,8 +381,17 @@ func (r *replay) addBatch(fc *fileCols, rec arrow.RecordBatch) error {
 			card = dv.Cardinality
 		}
 		// Clone: arrow's strings view its buffers, which must not be pinned.
-		row := fc.begin(strings.Clone(decodePath(path)), size, mod, card)
-		if err := r.setPartitions(fc, func(fn func(k, v string, ok bool)) { mapEach(pvA, i, fn) }); err != nil {
+		row := fc.begin(fc.copyPath(decodePath(path)), size, mod, card)
+		r.startPartitions(fc)
+		if pvMap != nil && pvMap.IsValid(i) {
+			start, end := pvMap.ValueOffsets(i)
+			for j := int(start); j < int(end); j++ {
+				k, _ := strAt(pvKeys, j)
+				v, ok := strAt(pvItems, j)
+				r.partitionKV(fc, k, v, ok)
+			}
+		}
+		if err := r.endPartitions(fc); err != nil {
 			return fmt.Errorf("add %s: %w", path, err)
 		}
 		if s, ok := strAt(statsA, i); ok && s != "" {
@@ -475,7 +516,7 @@ func arrowValue(a arrow.Array, i int, k model.Kind, scale int32) model.Value {
 	case *array.String, *array.LargeString, *array.Binary, *array.LargeBinary:
 		s, _ := strAt(a, i)
 		if k == model.KindString {
-			return model.StringValue(s)
+			return model.StringValue(strings.Clone(s)) // s views a decoder buffer
 		}
 		if k == model.KindBinary {
 			return model.BinaryValue([]byte(s))

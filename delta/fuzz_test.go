@@ -132,9 +132,9 @@ func FuzzCheckpointReader(f *testing.F) {
 		st := memStorage{name: data}
 		ctx := context.Background()
 		fi := FileInfo{Path: name, Size: int64(len(data))}
-		_ = nonFileActions(ctx, st, fi, func(a *action) error { return nil })
+		_ = nonFileActions(ctx, st, fi, nil, func(a *action) error { return nil })
 		r := &replay{st: st, lay: lay}
-		_, _ = readCheckpointAdds(ctx, r, []FileInfo{fi}, 1)
+		_, _ = readCheckpointAdds(ctx, r, []FileInfo{fi}, 1, nil)
 	})
 }
 

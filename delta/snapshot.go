@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/big"
 	"net/url"
 	"runtime"
 	"slices"
@@ -306,12 +305,15 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	// Checkpoint: non-file actions first (the schema shapes the file columns).
 	var cpAdds []*addAction
 	var sidecars []FileInfo
+	var partRows map[string]int64 // row counts of parquet parts, from their footers
 	cp := seg.checkpoint
 	if cp != nil {
 		// Read the parts concurrently, then apply their actions in part
 		// order so the result never depends on timing.
 		acts := make([][]*action, len(cp.files))
 		errs := make([]error, len(cp.files))
+		partRows = make(map[string]int64, len(cp.files))
+		var rowsMu sync.Mutex
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, t.partConcurrency())
 		for i, fi := range cp.files {
@@ -333,7 +335,11 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 					errs[i] = parseActions(fi.Path, data, collect)
 					return
 				}
-				errs[i] = nonFileActions(ctx, t.st, fi, collect)
+				errs[i] = nonFileActions(ctx, t.st, fi, func(n int64) {
+					rowsMu.Lock()
+					partRows[fi.Path] = min(n, fi.Size) // never more rows than bytes
+					rowsMu.Unlock()
+				}, collect)
 			}()
 		}
 		wg.Wait()
@@ -376,8 +382,26 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 		return nil, fmt.Errorf("%w: %s version %d: %v", ErrCorruptLog, t.location, seg.version, err)
 	}
 
-	fc := newFileCols(r.lay)
-	fc.reserve(len(r.adds) + len(cpAdds))
+	// One arena for all files: the commit adds first, then a window per
+	// parquet part sized from its footer (sidecars, of unknown size, get
+	// builders of their own).
+	var pq []FileInfo
+	if cp != nil {
+		for _, fi := range cp.files {
+			if !strings.HasSuffix(fi.Path, ".json") {
+				pq = append(pq, fi)
+			}
+		}
+		pq = append(pq, sidecars...)
+	}
+	nJSON := len(r.adds) + len(cpAdds)
+	total := nJSON
+	for _, fi := range pq {
+		total += int(partRows[fi.Path])
+	}
+	arena := newFileCols(r.lay)
+	arena.reserve(total)
+	fc := arena.windowOf(0, nJSON)
 	builders := []*fileCols{fc}
 	appendJSON := func(adds []*addAction) error {
 		for _, a := range adds {
@@ -393,21 +417,20 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	if err := appendJSON(cpAdds); err != nil {
 		return nil, err
 	}
-	if cp != nil {
-		var pq []FileInfo
-		for _, fi := range cp.files {
-			if !strings.HasSuffix(fi.Path, ".json") {
-				pq = append(pq, fi)
+	if len(pq) > 0 {
+		windows := make([]*fileCols, len(pq))
+		off := nJSON
+		for i, fi := range pq {
+			if n, ok := partRows[fi.Path]; ok {
+				windows[i] = arena.windowOf(off, int(n))
+				off += int(n)
 			}
 		}
-		pq = append(pq, sidecars...)
-		if len(pq) > 0 {
-			more, err := readCheckpointAdds(ctx, r, pq, t.partConcurrency())
-			if err != nil {
-				return nil, err
-			}
-			builders = append(builders, more...)
+		more, err := readCheckpointAdds(ctx, r, pq, t.partConcurrency(), windows)
+		if err != nil {
+			return nil, err
 		}
+		builders = append(builders, more...)
 	}
 
 	snap := &Snapshot{
@@ -417,7 +440,7 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 		v := cp.version
 		snap.CheckpointVersion = &v
 	}
-	if snap.Files, err = buildFileSet(r.lay, builders); err != nil {
+	if snap.Files, err = buildFileSet(r.lay, arena, builders); err != nil {
 		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
 	}
 	snap.summarize()
@@ -467,15 +490,15 @@ func (r *replay) appendAdd(fc *fileCols, a *addAction) error {
 		card = a.DeletionVector.Cardinality
 	}
 	row := fc.begin(decodePath(a.Path), a.Size, a.ModificationTime, card)
-	if err := r.setPartitions(fc, func(fn func(k, v string, ok bool)) {
-		for k, v := range a.PartitionValues {
-			if v == nil {
-				fn(k, "", false)
-			} else {
-				fn(k, *v, true)
-			}
+	r.startPartitions(fc)
+	for k, v := range a.PartitionValues { // order is irrelevant: keys are distinct
+		if v == nil {
+			r.partitionKV(fc, k, "", false)
+		} else {
+			r.partitionKV(fc, k, *v, true)
 		}
-	}); err != nil {
+	}
+	if err := r.endPartitions(fc); err != nil {
 		return fmt.Errorf("%w: add %s: %v", ErrCorruptLog, a.Path, err)
 	}
 	if a.Stats != nil && *a.Stats != "" {
@@ -486,64 +509,56 @@ func (r *replay) appendAdd(fc *fileCols, a *addAction) error {
 	return nil
 }
 
-// setPartitions reads one file's partition map (physical names) into the
-// partition columns; absent columns are NULL.
-func (r *replay) setPartitions(fc *fileCols, each func(fn func(k, v string, ok bool))) error {
-	parts := r.lay.parts
-	if len(parts) == 0 {
-		return nil
-	}
+// Partition values of one file arrive as key/value pairs (physical names):
+// startPartitions, then partitionKV per pair, then endPartitions, which
+// records them (absent columns are NULL). Plain calls rather than an
+// iterator callback: a closure per file costs an allocation per file.
+func (r *replay) startPartitions(fc *fileCols) {
+	n := len(r.lay.parts)
 	// Per-builder scratch: builders run on different goroutines.
-	if len(fc.scratchRaw) != len(parts) {
-		fc.scratchRaw, fc.scratchOK = make([]string, len(parts)), make([]bool, len(parts))
+	if len(fc.scratchRaw) != n {
+		fc.scratchRaw, fc.scratchOK = make([]string, n), make([]bool, n)
 	}
-	raw, ok := fc.scratchRaw, fc.scratchOK
-	clear(raw)
-	clear(ok)
-	each(func(k, v string, valid bool) {
-		for j := range parts {
-			if parts[j].physical == k {
-				raw[j], ok[j] = v, valid
-			}
+	clear(fc.scratchRaw)
+	clear(fc.scratchOK)
+}
+
+func (r *replay) partitionKV(fc *fileCols, k, v string, valid bool) {
+	for j := range r.lay.parts {
+		if r.lay.parts[j].physical == k {
+			fc.scratchRaw[j], fc.scratchOK[j] = v, valid
 		}
-	})
-	for j := range parts {
-		if err := fc.setPartition(j, raw[j], ok[j]); err != nil {
-			return fmt.Errorf("partition column %s: %v", parts[j].logical, err)
+	}
+}
+
+func (r *replay) endPartitions(fc *fileCols) error {
+	for j := range r.lay.parts {
+		if err := fc.setPartition(j, fc.scratchRaw[j], fc.scratchOK[j]); err != nil {
+			return fmt.Errorf("partition column %s: %v", r.lay.parts[j].logical, err)
 		}
 	}
 	return nil
 }
 
-// ref addresses row r of builder p.
-type ref struct{ p, r int32 }
-
-// buildFileSet sorts the files of all builders by path and gathers them
-// into one FileSet, column by column, dropping each builder column once it
-// is copied so the peak stays near one copy of the data.
-func buildFileSet(lay *layout, parts []*fileCols) (*model.FileSet, error) {
-	n := 0
-	for _, fc := range parts {
-		n += fc.len()
+// buildFileSet moves the files of all builders into arena (in place when
+// they are windows of it), sorts them by path in place and hands the
+// columns to one FileSet.
+func buildFileSet(lay *layout, arena *fileCols, parts []*fileCols) (*model.FileSet, error) {
+	arena.compact(parts)
+	n := arena.len()
+	arena.permute(sortedRows(arena.paths))
+	out := &model.FileSet{
+		Paths: arena.paths, Sizes: arena.sizes, ModTimes: arena.mods, NumRecords: arena.numRecs,
+		DVCardinality: arena.dvCard, TightBounds: arena.tight,
 	}
-	perm := sortedRefs(parts, n)
-	out := &model.FileSet{}
-	out.Paths = gatherParts(parts, perm, func(fc *fileCols) *[]string { return &fc.paths })
 	for i := 1; i < n; i++ {
 		if out.Paths[i] == out.Paths[i-1] {
 			return nil, fmt.Errorf("%w: file %s is active twice", ErrCorruptLog, out.Paths[i])
 		}
 	}
-	out.Sizes = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &fc.sizes })
-	out.ModTimes = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &fc.mods })
-	out.NumRecords = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &fc.numRecs })
-	out.DVCardinality = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &fc.dvCard })
-	out.TightBounds = gatherParts(parts, perm, func(fc *fileCols) *[]int8 { return &fc.tight })
 	for j, pc := range lay.parts {
 		k, sc, _ := kindOf(pc.typ)
-		col := model.PartitionColumn{Name: pc.logical}
-		col.Raw = gatherParts(parts, perm, func(fc *fileCols) *[]string { return &fc.partRaw[j] })
-		col.RawValid = gatherParts(parts, perm, func(fc *fileCols) *[]bool { return &fc.partValid[j] })
+		col := model.PartitionColumn{Name: pc.logical, Raw: arena.partRaw[j], RawValid: arena.partValid[j]}
 		col.Values = model.NewVector(k, sc, n)
 		typed := map[string]model.Value{} // partition values repeat: parse each once
 		for i := range col.Raw {
@@ -560,18 +575,11 @@ func buildFileSet(lay *layout, parts []*fileCols) (*model.FileSet, error) {
 		out.Partitions = append(out.Partitions, col)
 	}
 	for j := range lay.leaves {
-		any := false
-		for _, fc := range parts {
-			any = any || fc.stats[j].any
-		}
-		if !any {
+		st := &arena.stats[j]
+		if !st.any {
 			continue
 		}
-		cs := model.ColumnStats{Path: lay.leaves[j].Logical}
-		cs.Min = gatherVec(parts, perm, func(fc *fileCols) *model.Vector { return &fc.stats[j].min })
-		cs.Max = gatherVec(parts, perm, func(fc *fileCols) *model.Vector { return &fc.stats[j].max })
-		cs.NullCount = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &fc.stats[j].nulls })
-		out.Stats = append(out.Stats, cs)
+		out.Stats = append(out.Stats, model.ColumnStats{Path: lay.leaves[j].Logical, Min: st.min, Max: st.max, NullCount: st.nulls})
 	}
 	sort.SliceStable(out.Stats, func(a, b int) bool { return out.Stats[a].Path.String() < out.Stats[b].Path.String() })
 	return out, nil
@@ -583,7 +591,7 @@ func buildFileSet(lay *layout, parts []*fileCols) (*model.FileSet, error) {
 type keyed struct {
 	k1, k2 uint64
 	path   string
-	at     ref
+	at     int32
 }
 
 func cmpKeyed(a, b keyed) int {
@@ -616,16 +624,15 @@ func prefixKey(s string, off int) uint64 {
 	return k
 }
 
-// sortedRefs orders all files by path: chunks sort in parallel, then merge.
-func sortedRefs(parts []*fileCols, n int) []ref {
-	lcp := -1
-	var first string
-	for _, fc := range parts {
-		for _, p := range fc.paths {
-			if lcp < 0 {
-				first, lcp = p, len(p)
-				continue
-			}
+// sortedRows returns the order of paths (row numbers, in path order):
+// chunks sort in parallel, then merge.
+func sortedRows(paths []string) []int32 {
+	n := len(paths)
+	lcp := 0
+	if n > 0 {
+		first := paths[0]
+		lcp = len(first)
+		for _, p := range paths[1:] {
 			m := min(lcp, len(p))
 			i := 0
 			for i < m && p[i] == first[i] {
@@ -634,12 +641,9 @@ func sortedRefs(parts []*fileCols, n int) []ref {
 			lcp = i
 		}
 	}
-	lcp = max(lcp, 0)
-	items := make([]keyed, 0, n)
-	for p, fc := range parts {
-		for r, path := range fc.paths {
-			items = append(items, keyed{prefixKey(path, lcp), prefixKey(path, lcp+8), path, ref{int32(p), int32(r)}})
-		}
+	items := make([]keyed, n)
+	for r, path := range paths {
+		items[r] = keyed{prefixKey(path, lcp), prefixKey(path, lcp+8), path, int32(r)}
 	}
 	cmp := cmpKeyed
 	workers := max(1, min(runtime.GOMAXPROCS(0), n/50_000))
@@ -656,7 +660,7 @@ func sortedRefs(parts []*fileCols, n int) []ref {
 		}()
 	}
 	wg.Wait()
-	out := make([]ref, 0, n)
+	out := make([]int32, 0, n)
 	// k-way merge of the sorted chunks (k is the number of cores).
 	for {
 		best := -1
@@ -671,38 +675,6 @@ func sortedRefs(parts []*fileCols, n int) []ref {
 		out = append(out, chunks[best][0].at)
 		chunks[best] = chunks[best][1:]
 	}
-}
-
-// gatherParts copies one column of every builder into path order and
-// drops the builders' copies.
-func gatherParts[T any](parts []*fileCols, perm []ref, col func(*fileCols) *[]T) []T {
-	out := make([]T, len(perm))
-	for i, x := range perm {
-		out[i] = (*col(parts[x.p]))[x.r]
-	}
-	for _, fc := range parts {
-		*col(fc) = nil
-	}
-	return out
-}
-
-func gatherVec(parts []*fileCols, perm []ref, col func(*fileCols) *model.Vector) model.Vector {
-	v0 := col(parts[0])
-	out := model.Vector{Kind: v0.Kind, Scale: v0.Scale}
-	out.Valid = gatherParts(parts, perm, func(fc *fileCols) *[]bool { return &col(fc).Valid })
-	switch v0.Kind {
-	case model.KindBool:
-		out.Bools = gatherParts(parts, perm, func(fc *fileCols) *[]bool { return &col(fc).Bools })
-	case model.KindInt, model.KindDate, model.KindTimestamp, model.KindTimestampNTZ:
-		out.Ints = gatherParts(parts, perm, func(fc *fileCols) *[]int64 { return &col(fc).Ints })
-	case model.KindFloat:
-		out.Floats = gatherParts(parts, perm, func(fc *fileCols) *[]float64 { return &col(fc).Floats })
-	case model.KindString, model.KindBinary:
-		out.Strs = gatherParts(parts, perm, func(fc *fileCols) *[]string { return &col(fc).Strs })
-	case model.KindDecimal:
-		out.Decs = gatherParts(parts, perm, func(fc *fileCols) *[]*big.Int { return &col(fc).Decs })
-	}
-	return out
 }
 
 // decodePath percent-decodes an add/remove path (kept as is when it has a

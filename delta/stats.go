@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/deltaplan/deltaplan/model"
 )
@@ -108,7 +109,12 @@ type fileCols struct {
 	partValid [][]bool
 	stats     []statCol
 	intern    []map[string]string // per partition column
-	// scratch for setPartitions
+	// window is the row count this builder may fill in its arena's
+	// storage (see windowOf); -1 when it has storage of its own.
+	window int
+	// pathChunk is the tail of the block copied paths are packed into.
+	pathChunk []byte
+	// scratch for startPartitions … endPartitions
 	scratchRaw []string
 	scratchOK  []bool
 }
@@ -120,7 +126,7 @@ type statCol struct {
 }
 
 func newFileCols(l *layout) *fileCols {
-	fc := &fileCols{lay: l, partRaw: make([][]string, len(l.parts)), partValid: make([][]bool, len(l.parts)), stats: make([]statCol, len(l.leaves))}
+	fc := &fileCols{lay: l, window: -1, partRaw: make([][]string, len(l.parts)), partValid: make([][]bool, len(l.parts)), stats: make([]statCol, len(l.leaves))}
 	for i := range fc.stats {
 		fc.stats[i].min = model.NewVector(l.kinds[i], l.scales[i], 0)
 		fc.stats[i].max = model.NewVector(l.kinds[i], l.scales[i], 0)
@@ -769,4 +775,20 @@ func smallInt(tok string) (int64, bool) {
 		n = -n
 	}
 	return n, true
+}
+
+// copyPath returns a copy of p (which may view a decoder buffer) packed
+// into a shared block: a million paths become a few hundred allocations
+// instead of a million, with no size-class rounding. Bytes once written to
+// a block are never changed, so the strings stay valid.
+func (fc *fileCols) copyPath(p string) string {
+	if len(p) == 0 {
+		return ""
+	}
+	if cap(fc.pathChunk)-len(fc.pathChunk) < len(p) {
+		fc.pathChunk = make([]byte, 0, max(256<<10, len(p)))
+	}
+	start := len(fc.pathChunk)
+	fc.pathChunk = append(fc.pathChunk, p...)
+	return unsafe.String(&fc.pathChunk[start], len(p))
 }
