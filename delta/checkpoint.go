@@ -63,7 +63,7 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, want func(pat
 		ra.size = info.Size
 	}
 	props := parquet.NewReaderProperties(memory.DefaultAllocator)
-	if lfs, ok := st.(LocalFS); ok {
+	if lfs, ok := asLocal(st); ok {
 		// Locally a read is cheap: stream column chunks through a small
 		// buffer instead of holding each whole chunk (tens of MB for the
 		// stats column of a large part) while it decodes. Remote stores
@@ -73,7 +73,7 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, want func(pat
 			return fmt.Errorf("read checkpoint %s: %w", fi.Path, err)
 		}
 		defer f.Close()
-		ra.f = f
+		ra.f, ra.prog = f, progressOf(st)
 		props.BufferedStreamEnabled = true
 		props.BufferSize = 1 << 20
 	}

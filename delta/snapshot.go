@@ -28,6 +28,7 @@ type Table struct {
 	storageSet  bool // WithStorage given
 	st          Storage
 	concurrency int
+	progress    *progress // nil without WithProgress
 }
 
 // Option configures Open.
@@ -76,7 +77,7 @@ func WithConcurrency(n int) Option {
 // decoded record batch, which is what bounds it.
 func (t *Table) partConcurrency() int {
 	procs := max(1, runtime.GOMAXPROCS(0))
-	if _, local := t.st.(LocalFS); local {
+	if _, local := asLocal(t.st); local {
 		return procs
 	}
 	return max(procs, min(t.concurrency, 4*procs))
@@ -95,6 +96,9 @@ func Open(ctx context.Context, location string, opts ...Option) (*Table, error) 
 	}
 	if err != nil && t.st == nil {
 		return nil, err
+	}
+	if t.progress != nil {
+		t.st = progressStorage{Storage: t.st, p: t.progress}
 	}
 	if !t.rootSet && t.storageSet {
 		if u, ok := t.st.(uriStorage); ok && u.URI() != "" {
@@ -118,7 +122,12 @@ func Open(ctx context.Context, location string, opts ...Option) (*Table, error) 
 func (t *Table) Location() string { return t.location }
 
 // Storage returns the table's storage.
-func (t *Table) Storage() Storage { return t.st }
+func (t *Table) Storage() Storage {
+	if ps, ok := t.st.(progressStorage); ok {
+		return ps.Storage
+	}
+	return t.st
+}
 
 // SnapshotOption selects the version to pin.
 type SnapshotOption func(*snapshotConfig)
@@ -162,7 +171,12 @@ type Snapshot struct {
 }
 
 // Snapshot pins a version (the latest by default) and replays the log.
+//
+// With WithProgress, events report the load; the last one is
+// ProgressDone, sent before Snapshot returns, success or not.
 func (t *Table) Snapshot(ctx context.Context, opts ...SnapshotOption) (*Snapshot, error) {
+	t.progress.start()
+	defer t.progress.done()
 	var cfg snapshotConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -192,6 +206,7 @@ func (t *Table) Snapshot(ctx context.Context, opts ...SnapshotOption) (*Snapshot
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.location, err)
 	}
+	t.progress.segment(seg)
 	return t.replaySegment(ctx, seg)
 }
 
@@ -393,6 +408,7 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 			}
 		}
 		pq = append(pq, sidecars...)
+		t.progress.sidecars(sidecars)
 	}
 	nJSON := len(r.adds) + len(cpAdds)
 	total := nJSON

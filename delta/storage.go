@@ -173,7 +173,8 @@ type readerAt struct {
 
 	// f, when set, is the open local file: reads go straight into the
 	// caller's buffer instead of through ReadRange's copy.
-	f *os.File
+	f    *os.File
+	prog *progress // counts the bytes read through f
 }
 
 func (r *readerAt) fail(err error) error {
@@ -206,6 +207,7 @@ func (r *readerAt) ReadAt(p []byte, off int64) (int, error) {
 			return m, r.fail(fmt.Errorf("read %s at %d: %w", r.path, off, err))
 		}
 		n = m
+		r.prog.checkpointBytes(m)
 	} else {
 		b, err := r.st.ReadRange(r.ctx, r.path, off, int64(len(p)))
 		if err != nil {
