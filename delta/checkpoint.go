@@ -29,7 +29,7 @@ var addColumns = map[string]bool{"path": true, "partitionValues": true, "size": 
 // fn for each record batch. Any decoder failure, including a panic in the
 // parquet library on damaged input, becomes ErrCorruptLog naming the file.
 func readParquet(ctx context.Context, st Storage, fi FileInfo, want func(path []string) bool, fn func(rec arrow.RecordBatch) error) error {
-	return readParquetRows(ctx, st, fi, want, nil, fn)
+	return readParquetRows(ctx, st, fi, nil, want, nil, fn)
 }
 
 // readParquetRows is readParquet that first tells rows the file's row count.
@@ -37,7 +37,11 @@ func readParquet(ctx context.Context, st Storage, fi FileInfo, want func(path []
 // A failed or short storage read is returned as such ("read checkpoint
 // PATH: cause", never ErrCorruptLog); only malformed content is
 // ErrCorruptLog, wrapping the decoder's error as well.
-func readParquetRows(ctx context.Context, st Storage, fi FileInfo, want func(path []string) bool, rows func(n int64), fn func(rec arrow.RecordBatch) error) (err error) {
+// alloc serves the decoded batches (nil: arrow's Go allocator).
+func readParquetRows(ctx context.Context, st Storage, fi FileInfo, alloc memory.Allocator, want func(path []string) bool, rows func(n int64), fn func(rec arrow.RecordBatch) error) (err error) {
+	if alloc == nil {
+		alloc = memory.DefaultAllocator
+	}
 	ra := &readerAt{ctx: ctx, st: st, path: fi.Path, size: fi.Size}
 	// decodeErr classifies a parquet library failure by whether a storage
 	// read failed underneath it.
@@ -95,7 +99,7 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, want func(pat
 	if len(cols) == 0 {
 		return nil
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 14, PreAllocBinaryData: true}, memory.DefaultAllocator)
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 14, PreAllocBinaryData: true}, alloc)
 	if err != nil {
 		return decodeErr(err)
 	}
@@ -234,7 +238,8 @@ func dvAt(a arrow.Array, i int) *DeletionVector {
 // action per row.
 // rows (may be nil) is told the file's row count.
 func nonFileActions(ctx context.Context, st Storage, fi FileInfo, rows func(n int64), fn func(a *action) error) error {
-	return readParquetRows(ctx, st, fi, func(p []string) bool { return len(p) > 0 && nonFileColumns[p[0]] }, rows, func(rec arrow.RecordBatch) error {
+	// The default allocator: metadata strings are kept without copying.
+	return readParquetRows(ctx, st, fi, nil, func(p []string) bool { return len(p) > 0 && nonFileColumns[p[0]] }, rows, func(rec arrow.RecordBatch) error {
 		proto, meta, txn := column(rec, "protocol"), column(rec, "metaData"), column(rec, "txn")
 		dm, sidecar := column(rec, "domainMetadata"), column(rec, "sidecar")
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -333,7 +338,7 @@ func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo, limit 
 				fc = newFileCols(r.lay)
 				hint = func(n int64) { fc.reserve(int(min(n, fi.Size))) } // never more rows than bytes
 			}
-			errs[i] = readParquetRows(ctx, r.st, fi, func(p []string) bool {
+			errs[i] = readParquetRows(ctx, r.st, fi, addBuffers, func(p []string) bool {
 				return len(p) > 1 && p[0] == "add" && addColumns[p[1]]
 			}, hint, func(rec arrow.RecordBatch) error { return r.addBatch(fc, rec) })
 			out[i] = fc
