@@ -6,8 +6,11 @@
 // partition values and per-file statistics typed by the table schema and
 // column mapping undone.
 //
-// All I/O goes through the small Storage interface; LocalFS is the only
-// implementation for now. The package follows PROTOCOL.md of delta-io/delta
+// All I/O goes through the small Storage interface: LocalFS here, object
+// stores in package objstore (with WithStorage and WithRoot, the table root
+// URI that relative log paths resolve against). Commits are fetched
+// concurrently (WithConcurrency), checkpoint parts in parallel, and
+// WithProgress reports a load as it goes. The package follows PROTOCOL.md of delta-io/delta
 // and supports reader versions 1–3 with the reader features columnMapping,
 // deletionVectors, timestampNtz, v2Checkpoint, vacuumProtocolCheck and
 // typeWidening (also its preview name).

@@ -102,3 +102,47 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+// Follow a load: the last event of each snapshot is ProgressDone.
+func ExampleWithProgress() {
+	ctx := context.Background()
+	var last delta.ProgressEvent
+	events := 0
+	tbl, err := delta.Open(ctx, "../testdata/example/sales", delta.WithProgress(func(ev delta.ProgressEvent) {
+		last = ev
+		events++
+	}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	events = 0 // Open's own listing is not a load
+	if _, err := tbl.Snapshot(ctx, delta.AtVersion(2)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(last.Phase, "commits", last.CommitsRead, "of", last.Commits, "events", events > 3)
+	// Output:
+	// done commits 3 of 3 events true
+}
+
+// Read a table through another Storage, naming the root its log's
+// absolute paths use, so "s3://bucket/sales/x.parquet" and "x.parquet" are
+// one file.
+func ExampleWithRoot() {
+	ctx := context.Background()
+	local := delta.LocalFS{Root: "../testdata/example/sales"}
+	tbl, err := delta.Open(ctx, "s3://bucket/sales", delta.WithStorage(local), delta.WithRoot("s3://bucket/sales"), delta.WithConcurrency(8))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, err := tbl.Snapshot(ctx, delta.AtVersion(2))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tbl.Location(), "version", s.Version, "files", s.Files.Len())
+	// Output:
+	// s3://bucket/sales version 2 files 5
+}

@@ -725,6 +725,18 @@ func canonicalPath(root, p string) string {
 			}
 			return scheme + "://" + host + u.Path
 		}
+		// Not a valid URI (a control character, a bad escape): split it by
+		// hand so it still names the same file as its relative form.
+		i := strings.IndexByte(p, ':')
+		scheme, rest := canonicalScheme(p[:i]), strings.TrimPrefix(p[i+1:], "//")
+		if scheme == "file" {
+			return decodePath(rest)
+		}
+		auth, path := rest, ""
+		if j := strings.IndexByte(rest, '/'); j >= 0 {
+			auth, path = rest[:j], rest[j:]
+		}
+		return scheme + "://" + auth + decodePath(path)
 	}
 	d := decodePath(p)
 	if strings.HasPrefix(d, "/") {
@@ -737,7 +749,17 @@ func canonicalPath(root, p string) string {
 // not a Windows drive letter or a relative path with a colon later on.
 func hasScheme(p string) bool {
 	i := strings.IndexByte(p, ':')
-	return i > 1 && !strings.ContainsAny(p[:i], "/%")
+	if i < 2 { // "c:" is a drive letter
+		return false
+	}
+	for j := 0; j < i; j++ { // RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+		c := p[j]
+		letter := 'a' <= c|0x20 && c|0x20 <= 'z'
+		if !letter && (j == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return true
 }
 
 // canonicalScheme lower-cases a scheme and folds Hadoop's S3 aliases, which
