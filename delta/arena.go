@@ -2,6 +2,8 @@ package delta
 
 import (
 	"math/big"
+	"runtime"
+	"sync"
 
 	"github.com/deltaplan/deltaplan/model"
 )
@@ -109,34 +111,49 @@ func (fc *fileCols) compact(parts []*fileCols) {
 }
 
 // permute reorders every column of fc in place so row i becomes old row
-// perm[i]. Each column is gathered into one scratch slice per element type
-// and copied back: independent loads run far faster than following the
-// permutation's cycles, and the scratch is one column, not all of them.
+// perm[i]. Each column is gathered into a scratch slice and copied back:
+// independent loads run far faster than following the permutation's
+// cycles, and the scratch is one column per core, not all of them.
+// Columns are independent, so the cores take them in turn.
 func (fc *fileCols) permute(perm []int32) {
-	var (
-		strs   []string
-		ints   []int64
-		bools  []bool
-		int8s  []int8
-		floats []float64
-		decs   []*big.Int
-	)
-	for _, c := range fc.cols() {
-		switch s := c.(type) {
-		case *[]string:
-			strs = permuteSlice(*s, perm, strs)
-		case *[]int64:
-			ints = permuteSlice(*s, perm, ints)
-		case *[]bool:
-			bools = permuteSlice(*s, perm, bools)
-		case *[]int8:
-			int8s = permuteSlice(*s, perm, int8s)
-		case *[]float64:
-			floats = permuteSlice(*s, perm, floats)
-		case *[]*big.Int:
-			decs = permuteSlice(*s, perm, decs)
-		}
+	cols := fc.cols()
+	next := make(chan any, len(cols))
+	for _, c := range cols {
+		next <- c
 	}
+	close(next)
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(cols))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var (
+				strs   []string
+				ints   []int64
+				bools  []bool
+				int8s  []int8
+				floats []float64
+				decs   []*big.Int
+			)
+			for c := range next {
+				switch s := c.(type) {
+				case *[]string:
+					strs = permuteSlice(*s, perm, strs)
+				case *[]int64:
+					ints = permuteSlice(*s, perm, ints)
+				case *[]bool:
+					bools = permuteSlice(*s, perm, bools)
+				case *[]int8:
+					int8s = permuteSlice(*s, perm, int8s)
+				case *[]float64:
+					floats = permuteSlice(*s, perm, floats)
+				case *[]*big.Int:
+					decs = permuteSlice(*s, perm, decs)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // permuteSlice sets s[i] = old s[perm[i]] through scratch (grown to
