@@ -50,6 +50,7 @@ func (r *progressRenderer) event(ev delta.ProgressEvent) {
 	defer r.mu.Unlock()
 	if ev.Phase == delta.ProgressDone {
 		if r.bar != nil {
+			_ = r.bar.Exit()
 			_ = r.bar.Clear()
 			r.bar = nil
 		}
@@ -62,7 +63,9 @@ func (r *progressRenderer) event(ev delta.ProgressEvent) {
 			progressbar.OptionSetWidth(20),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionSpinnerType(14),
-			progressbar.OptionClearOnFinish(),
+			// No spinner ticker: its goroutine draws on its own and could
+			// redraw the line after it is erased. Draw only on events.
+			progressbar.OptionSetSpinnerChangeInterval(0),
 		)
 	}
 	desc := fmt.Sprintf("listed %d · commits %d", ev.Listed, ev.CommitsRead)

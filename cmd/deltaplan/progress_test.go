@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
@@ -86,5 +87,11 @@ func TestProgressRenderer(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "listed 14") {
 		t.Errorf("output %q", buf.String())
+	}
+	// Nothing draws once a load is done (no background redraws).
+	n := buf.Len()
+	time.Sleep(300 * time.Millisecond)
+	if buf.Len() != n {
+		t.Errorf("the bar drew %q after it was erased", buf.String()[n:])
 	}
 }
