@@ -148,3 +148,36 @@ func TestReplayConcurrentCommits(t *testing.T) {
 		}
 	}
 }
+
+// TestLatestMetadata: the metadata-only read a timestamp search does finds
+// the same metaData as a full replay, from a commit or from the checkpoint.
+func TestLatestMetadata(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"basic-with-inserts-deletes-checkpoint", "multi-part-checkpoint", "app-txn-checkpoint", "basic_partitioned", "data-reader-timestamp_ntz-name-mode"} {
+		t.Run(name, func(t *testing.T) {
+			tbl, err := Open(ctx, copyTable(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := listLog(ctx, tbl.st, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seg, err := l.segment(-1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			full, err := tbl.replaySegment(ctx, seg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tbl.latestMetadata(ctx, seg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != full.Metadata.ID || got.SchemaString != full.Metadata.SchemaString || fmt.Sprint(got.Configuration) != fmt.Sprint(full.Metadata.Configuration) {
+				t.Errorf("metadata %+v, full replay %+v", got, full.Metadata)
+			}
+		})
+	}
+}

@@ -855,6 +855,60 @@ func (t *Table) commitTimestamp(ctx context.Context, seg *logSegment, r *replay)
 	return 0, nil
 }
 
+// latestMetadata reads the newest metaData action of seg without building
+// its file set (a timestamp search must not cost a full load): commits
+// newest first until one has it, else the checkpoint's parts.
+func (t *Table) latestMetadata(ctx context.Context, seg *logSegment) (*Metadata, error) {
+	var meta *Metadata
+	collect := func(a *action) error {
+		if a.MetaData != nil && meta == nil {
+			meta = a.MetaData
+		}
+		return nil
+	}
+	newest := make([]string, len(seg.commits))
+	for i := range seg.commits {
+		newest[i] = seg.commits[len(seg.commits)-1-i].Path
+	}
+	errFound := errors.New("found")
+	err := readOrdered(ctx, t.st, newest, t.concurrency, "commit", func(i int, data []byte) error {
+		if err := parseActions(newest[i], data, collect); err != nil {
+			return err
+		}
+		if meta != nil {
+			return errFound // the reads still in flight are cancelled
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFound) {
+		return nil, err
+	}
+	if cp := seg.checkpoint; meta == nil && cp != nil {
+		for _, fi := range cp.files {
+			var err error
+			if strings.HasSuffix(fi.Path, ".json") {
+				var data []byte
+				if data, err = t.st.Read(ctx, fi.Path); err != nil {
+					return nil, fmt.Errorf("read checkpoint %s: %w", fi.Path, err)
+				}
+				err = parseActions(fi.Path, data, collect)
+			} else {
+				err = nonFileActions(ctx, t.st, fi, nil, collect)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if meta != nil {
+				break
+			}
+		}
+	}
+	if meta == nil {
+		return nil, fmt.Errorf("%w (version %d of %s)", ErrMissingMetadata, seg.version, t.location)
+	}
+	return meta, nil
+}
+
 // versionAt finds the latest version whose commit timestamp is at or before
 // tsMs.
 func (t *Table) versionAt(ctx context.Context, tsMs int64) (int64, error) {
@@ -868,11 +922,11 @@ func (t *Table) versionAt(ctx context.Context, tsMs int64) (int64, error) {
 	}
 	// The latest metadata decides whether (and from when) in-commit
 	// timestamps apply.
-	snap, err := t.replaySegment(ctx, latest)
+	meta, err := t.latestMetadata(ctx, latest)
 	if err != nil {
 		return 0, err
 	}
-	ict := ictEnablement(&snap.Metadata)
+	ict := ictEnablement(meta)
 	versions := make([]int64, 0, len(l.commits))
 	for v := range l.commits {
 		versions = append(versions, v)
