@@ -50,8 +50,8 @@ type Source struct {
 // reads' best_effort_filter and those it left out.
 type SubstraitPlan struct {
 	Plan *substraitpb.Plan
-	// Pushed are the conjuncts in best_effort_filter, literals brought to
-	// the column types, sorted by canonical text.
+	// Pushed are the conjuncts in best_effort_filter, with the schema's
+	// (logical) column names and literals of the column types.
 	Pushed []model.Pred
 	// Left are the conjuncts not pushed (see Substrait), sorted by text.
 	Left []model.Pred
@@ -88,7 +88,8 @@ func (u Unit) Substrait(src Source, pushed []model.Pred) (*SubstraitPlan, error)
 // columns of the base schema reachable through structs, with literals that
 // the column type represents exactly. It is left out (Left) when it holds a
 // model.Opaque (a UDF, a column compared with a column, arithmetic), names a
-// column the schema lacks, needs an inexact literal, or names a partition
+// column the schema lacks, needs an inexact literal, reads no column (a
+// constant), or names a partition
 // column: the filter is evaluated while reading, where partition columns
 // are not yet filled in. Leaving conjuncts out is sound: best_effort_filter
 // may keep more rows, so the engine still applies the unit's pushed filters
@@ -128,7 +129,7 @@ func SubstraitAll(units []Unit, src Source, pushed []model.Pred) (*SubstraitPlan
 		return nil, fmt.Errorf("scanunit: substrait filter: %w", err)
 	}
 	if len(units) == 0 {
-		units = []Unit{{ID: "empty"}}
+		return nil, fmt.Errorf("scanunit: substrait export of %s: no units (export a Unit without files for an empty read)", src.Root)
 	}
 	cols := units[0].ProjectedColumns
 	var rels []*substraitpb.Rel
@@ -323,22 +324,24 @@ func lookup(fields []delta.Field, name string) (int, bool) {
 }
 
 // resolve turns a column path into a field reference through structs.
-func (x *exporter) resolve(c model.Column) (expr.Reference, *delta.Field, bool) {
+func (x *exporter) resolve(c model.Column) (expr.Reference, *delta.Field, model.Column, bool) {
 	if len(c) == 0 {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	fields := x.fields
+	var named model.Column
 	var root, cur *expr.StructFieldRef
 	var f *delta.Field
 	for depth, name := range c {
 		if depth > 0 && (f.Type == nil || f.Type.Name != "struct") {
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
 		i, ok := lookup(fields, name)
 		if !ok {
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
 		f = &fields[i]
+		named = append(named, f.Name)
 		seg := expr.NewStructFieldRef(int32(i))
 		if root == nil {
 			root = seg
@@ -350,7 +353,7 @@ func (x *exporter) resolve(c model.Column) (expr.Reference, *delta.Field, bool) 
 			fields = f.Type.Fields
 		}
 	}
-	return root, f, true
+	return root, f, named, true
 }
 
 // isPartition reports whether a column path names a partition column.
@@ -365,7 +368,11 @@ func (x *exporter) isPartition(c model.Column) bool {
 // convertConjunct converts one conjunct, returning the expression and the
 // conjunct with literals of the column types.
 func (x *exporter) convertConjunct(p model.Pred) (expr.Expression, model.Pred, bool) {
-	for _, c := range model.Columns(p) {
+	cols := model.Columns(p)
+	if len(cols) == 0 {
+		return nil, nil, false // a constant: nothing to evaluate at the scan
+	}
+	for _, c := range cols {
 		if x.isPartition(c) {
 			return nil, nil, false
 		}
@@ -428,7 +435,7 @@ func (x *exporter) pred(p model.Pred, depth int) (expr.FuncArgBuilder, model.Pre
 	case model.Const:
 		return x.b.Literal(expr.NewPrimitiveLiteral(p.Val, false)), p, true
 	case model.IsNull:
-		ref, _, ok := x.resolve(p.Col)
+		ref, _, col, ok := x.resolve(p.Col)
 		if !ok {
 			return nil, nil, false
 		}
@@ -436,9 +443,9 @@ func (x *exporter) pred(p model.Pred, depth int) (expr.FuncArgBuilder, model.Pre
 		if p.Negated {
 			name = "is_not_null"
 		}
-		return x.b.ScalarFunc(extensions.ID{URN: compareURN, Name: name}).Args(x.b.RootRef(ref)), p, true
+		return x.b.ScalarFunc(extensions.ID{URN: compareURN, Name: name}).Args(x.b.RootRef(ref)), model.IsNull{Col: col, Negated: p.Negated}, true
 	case model.Cmp:
-		ref, f, ok := x.resolve(p.Col)
+		ref, f, col, ok := x.resolve(p.Col)
 		if !ok || p.Val.IsNull() {
 			return nil, nil, false
 		}
@@ -447,9 +454,9 @@ func (x *exporter) pred(p model.Pred, depth int) (expr.FuncArgBuilder, model.Pre
 			return nil, nil, false
 		}
 		fn := x.b.ScalarFunc(extensions.ID{URN: compareURN, Name: opFunc[p.Op]}).Args(x.b.RootRef(ref), x.b.Literal(lit))
-		return fn, model.Cmp{Col: p.Col, Op: p.Op, Val: v}, true
+		return fn, model.Cmp{Col: col, Op: p.Op, Val: v}, true
 	case model.In:
-		ref, f, ok := x.resolve(p.Col)
+		ref, f, col, ok := x.resolve(p.Col)
 		if !ok || len(p.Vals) == 0 {
 			return nil, nil, false
 		}
@@ -458,7 +465,7 @@ func (x *exporter) pred(p model.Pred, depth int) (expr.FuncArgBuilder, model.Pre
 			return nil, nil, false
 		}
 		sol := &expr.SingularOrList{Value: val}
-		typed := model.In{Col: p.Col, Negated: p.Negated}
+		typed := model.In{Col: col, Negated: p.Negated}
 		for _, v := range p.Vals {
 			if v.IsNull() {
 				return nil, nil, false
@@ -728,9 +735,7 @@ func (x *exporter) unitRel(u Unit, partIndex uint64, filter *substraitpb.Express
 // files, as a literal of the column type (nullable, so NULL fits too).
 func (x *exporter) partitionLiteral(u Unit, p int, f *delta.Field) (*substraitpb.Expression, error) {
 	pc := x.src.Files.Partitions[p]
-	if len(u.Files) == 0 {
-		return nil, fmt.Errorf("scanunit: unit %s has no files to take partition %s from", u.ID, pc.Name)
-	}
+	// A unit without files reads no rows: its partition value is NULL.
 	var v model.Value
 	for i, path := range u.Files {
 		fi := x.byPath[path]

@@ -119,6 +119,7 @@ func init() {
 	register(func() *cobra.Command {
 		var f pinFlags
 		var filterText []func() *string
+		var substrait bool
 		c := &cobra.Command{
 			Use:   "files LOCATION",
 			Short: "List the active files of a pinned Delta table version",
@@ -150,6 +151,9 @@ func init() {
 						return err
 					}
 				}
+				if substrait {
+					return writeFilesSubstrait(cmd.OutOrStdout(), s, filter, kept)
+				}
 				j := newFilesJSON(s, filter, kept)
 				if f.json {
 					return writeJSON(cmd.OutOrStdout(), j)
@@ -158,6 +162,7 @@ func init() {
 			},
 		}
 		f.add(c)
+		c.Flags().BoolVar(&substrait, "substrait", false, "print one Substrait plan (protobuf JSON) reading the kept files instead of the listing")
 		for _, h := range filesFlagHooks {
 			filterText = append(filterText, h(c))
 		}

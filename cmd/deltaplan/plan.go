@@ -106,6 +106,7 @@ func (f *planFlags) build(cmd *cobra.Command, planPath string) (*planbundle.Bund
 func init() {
 	register(func() *cobra.Command {
 		var f planFlags
+		var substraitDir string
 		c := &cobra.Command{
 			Use:   "plan PLAN --table NAME=LOCATION ...",
 			Short: "Build the plan bundle: signature, components, lineage, scan units, session",
@@ -120,6 +121,11 @@ session (--session FILE). The signature never depends on table locations.`,
 				if err != nil {
 					return err
 				}
+				if substraitDir != "" {
+					if err := writeUnitsSubstrait(cmd.Context(), substraitDir, b); err != nil {
+						return err
+					}
+				}
 				if f.json {
 					return planbundle.Write(cmd.OutOrStdout(), b)
 				}
@@ -127,6 +133,7 @@ session (--session FILE). The signature never depends on table locations.`,
 			},
 		}
 		f.add(c, true)
+		c.Flags().StringVar(&substraitDir, "scan-units-substrait", "", "write one Substrait plan per scan unit (protobuf JSON) to DIR/<unit id>.substrait.json")
 		return c
 	})
 }
