@@ -124,6 +124,9 @@ func TestSubstraitExport(t *testing.T) {
 			cols:   []string{"as_boolean", "as_date", "as_big_decimal", "as_float", "as_int", "as_list_of_records", "as_nested_struct", "as_string", "as_string_lit_null", "as_timestamp", "value"},
 			filter: "value <> 'x' AND as_nested_struct.ac.aca > 0 AND as_int = 1",
 			left:   []string{"as_int = 1"}},
+		{name: "timestamp partition column", dir: filepath.Join(delta, "timestamp-partitioned-table"),
+			cols: []string{"time", "x"}, filter: "x > 0 AND time > TIMESTAMP '1970-01-01 00:00:00+00:00'",
+			left: []string{"time > TIMESTAMP '1970-01-01 00:00:00+00:00'"}},
 		{name: "nested struct filter", dir: filepath.Join(delta, "data-reader-nested-struct"),
 			cols:   []string{"a", "b"},
 			filter: "a.aa = 'x' OR a.ac.acb IS NULL"},
@@ -343,4 +346,54 @@ func FuzzSubstraitFilter(f *testing.F) {
 		}
 		checkExport(t, sp, 1, units[0].ProjectedColumns)
 	})
+}
+
+// TestSubstraitColumnMapping: under column mapping the read's base schema
+// names the physical columns the parquet files hold, the root the logical
+// ones; lineage of the plan sees the physical names.
+func TestSubstraitColumnMapping(t *testing.T) {
+	src, _ := loadSource(t, filepath.Join(fixtures.Dir(t, "delta"), "data-reader-timestamp_ntz-name-mode"))
+	if src.ColumnMapping != "name" {
+		t.Fatalf("column mapping %q, want name", src.ColumnMapping)
+	}
+	cols := []string{"id", "tsNtz", "tsNtzPartition"}
+	units, err := Plan(src.Files, nil, Options{Columns: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, _ := ParseFilter("id > 1 AND tsNtz > TIMESTAMP '2000-01-01 00:00:00'")
+	sp, err := units[0].Substrait(src, []model.Pred{pred})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.FromProto(sp.Plan, extensions.GetDefaultCollectionWithNoError()); err != nil {
+		t.Fatal(err)
+	}
+	root := sp.Plan.GetRelations()[0].GetRoot()
+	if got := root.GetNames(); !slices.Equal(got, cols) {
+		t.Errorf("root names %v, want logical %v", got, cols)
+	}
+	var physical []string
+	for _, f := range src.Schema.Fields {
+		physical = append(physical, f.PhysicalName("name"))
+	}
+	base := root.GetInput().GetProject().GetInput().GetRead().GetBaseSchema().GetNames()
+	if !slices.Equal(base, physical) || slices.Equal(base, cols) {
+		t.Errorf("base schema names %v, want physical %v", base, physical)
+	}
+	js, _ := MarshalSubstraitJSON(sp.Plan)
+	p, err := lineage.Decode(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lin, err := lineage.Analyze(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sp.Pushed) != 2 {
+		t.Errorf("pushed %v, want both conjuncts", sp.Pushed)
+	}
+	if rd := lin.Reads[0]; len(rd.Filters) != 2 || !strings.HasPrefix(rd.Filters[0], `"col-`) {
+		t.Errorf("lineage filters %q, want the physical name", rd.Filters)
+	}
 }
