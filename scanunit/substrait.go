@@ -95,16 +95,67 @@ func (u Unit) Substrait(src Source, pushed []model.Pred) (*SubstraitPlan, error)
 // may keep more rows, so the engine still applies the unit's pushed filters
 // above the scan.
 func SubstraitAll(units []Unit, src Source, pushed []model.Pred) (*SubstraitPlan, error) {
+	e, err := NewExporter(src)
+	if err != nil {
+		return nil, err
+	}
+	return e.Plan(units, pushed)
+}
+
+// Exporter exports units of one Source as Substrait plans (see
+// SubstraitAll). It resolves the schema and indexes the files once, and is
+// immutable afterwards: goroutines may share it, each Plan call keeps its
+// extension registry to itself.
+type Exporter struct {
+	src    Source
+	coll   *extensions.Collection
+	base   types.NamedStruct
+	fields []delta.Field
+	parts  map[string]int // lower-case partition column name -> index in Files.Partitions
+	byPath map[string]int
+}
+
+// NewExporter prepares src for export: it converts the schema and indexes
+// the files by path.
+func NewExporter(src Source) (*Exporter, error) {
 	if src.Schema == nil {
 		return nil, fmt.Errorf("scanunit: substrait export of %s: no table schema", src.Root)
 	}
 	if src.Files == nil {
 		return nil, fmt.Errorf("scanunit: substrait export of %s: no file set", src.Root)
 	}
-	x, err := newExporter(src)
-	if err != nil {
-		return nil, err
+	x := &Exporter{src: src, coll: extensions.GetDefaultCollectionWithNoError(),
+		fields: src.Schema.Fields, parts: map[string]int{}, byPath: map[string]int{}}
+	st := types.StructType{Nullability: types.NullabilityRequired}
+	for _, f := range src.Schema.Fields {
+		t, err := substraitType(f.Type, f.Nullable, src.ColumnMapping, &x.base.Names, f.PhysicalName(src.ColumnMapping))
+		if err != nil {
+			return nil, fmt.Errorf("scanunit: substrait schema of %s: column %s: %w", src.Root, f.Name, err)
+		}
+		st.Types = append(st.Types, t)
 	}
+	x.base.Struct = st
+	for i, p := range src.Files.Partitions {
+		x.parts[strings.ToLower(p.Name)] = i
+	}
+	for i, p := range src.Files.Paths {
+		x.byPath[p] = i
+	}
+	return x, nil
+}
+
+// call is the state of one Plan call: the plan's extension registry.
+type call struct {
+	*Exporter
+	reg expr.ExtensionRegistry
+	b   *expr.ExprBuilder
+}
+
+// Plan exports units (of the exporter's source) as one plan, as
+// SubstraitAll describes.
+func (e *Exporter) Plan(units []Unit, pushed []model.Pred) (*SubstraitPlan, error) {
+	x := &call{Exporter: e, reg: expr.NewEmptyExtensionRegistry(e.coll)}
+	x.b = &expr.ExprBuilder{Reg: x.reg, BaseSchema: types.NewRecordTypeFromStruct(e.base.Struct)}
 	out := &SubstraitPlan{Pushed: []model.Pred{}, Left: []model.Pred{}}
 	var conv []expr.Expression
 	seen := map[string]bool{}
@@ -129,7 +180,7 @@ func SubstraitAll(units []Unit, src Source, pushed []model.Pred) (*SubstraitPlan
 		return nil, fmt.Errorf("scanunit: substrait filter: %w", err)
 	}
 	if len(units) == 0 {
-		return nil, fmt.Errorf("scanunit: substrait export of %s: no units (export a Unit without files for an empty read)", src.Root)
+		return nil, fmt.Errorf("scanunit: substrait export of %s: no units (export a Unit without files for an empty read)", e.src.Root)
 	}
 	cols := units[0].ProjectedColumns
 	var rels []*substraitpb.Rel
@@ -189,42 +240,6 @@ var (
 	opFunc     = [...]string{model.OpEq: "equal", model.OpNe: "not_equal", model.OpLt: "lt",
 		model.OpLe: "lte", model.OpGt: "gt", model.OpGe: "gte"}
 )
-
-// exporter holds one plan's extension registry and resolved schema. It is
-// used by one call only.
-type exporter struct {
-	src    Source
-	coll   *extensions.Collection
-	reg    expr.ExtensionRegistry
-	b      *expr.ExprBuilder
-	base   types.NamedStruct
-	fields []delta.Field
-	parts  map[string]int // lower-case partition column name -> index in Files.Partitions
-	byPath map[string]int
-}
-
-func newExporter(src Source) (*exporter, error) {
-	x := &exporter{src: src, coll: extensions.GetDefaultCollectionWithNoError(),
-		fields: src.Schema.Fields, parts: map[string]int{}, byPath: map[string]int{}}
-	x.reg = expr.NewEmptyExtensionRegistry(x.coll)
-	st := types.StructType{Nullability: types.NullabilityRequired}
-	for _, f := range src.Schema.Fields {
-		t, err := substraitType(f.Type, f.Nullable, src.ColumnMapping, &x.base.Names, f.PhysicalName(src.ColumnMapping))
-		if err != nil {
-			return nil, fmt.Errorf("scanunit: substrait schema of %s: column %s: %w", src.Root, f.Name, err)
-		}
-		st.Types = append(st.Types, t)
-	}
-	x.base.Struct = st
-	x.b = &expr.ExprBuilder{Reg: x.reg, BaseSchema: types.NewRecordTypeFromStruct(st)}
-	for i, p := range src.Files.Partitions {
-		x.parts[strings.ToLower(p.Name)] = i
-	}
-	for i, p := range src.Files.Paths {
-		x.byPath[p] = i
-	}
-	return x, nil
-}
 
 // substraitType converts a Delta type; it appends the field's name and the
 // names of nested struct fields depth-first, as NamedStruct wants them.
@@ -324,7 +339,7 @@ func lookup(fields []delta.Field, name string) (int, bool) {
 }
 
 // resolve turns a column path into a field reference through structs.
-func (x *exporter) resolve(c model.Column) (expr.Reference, *delta.Field, model.Column, bool) {
+func (x *Exporter) resolve(c model.Column) (expr.Reference, *delta.Field, model.Column, bool) {
 	if len(c) == 0 {
 		return nil, nil, nil, false
 	}
@@ -357,7 +372,7 @@ func (x *exporter) resolve(c model.Column) (expr.Reference, *delta.Field, model.
 }
 
 // isPartition reports whether a column path names a partition column.
-func (x *exporter) isPartition(c model.Column) bool {
+func (x *Exporter) isPartition(c model.Column) bool {
 	if len(c) != 1 {
 		return false
 	}
@@ -367,7 +382,7 @@ func (x *exporter) isPartition(c model.Column) bool {
 
 // convertConjunct converts one conjunct, returning the expression and the
 // conjunct with literals of the column types.
-func (x *exporter) convertConjunct(p model.Pred) (expr.Expression, model.Pred, bool) {
+func (x *call) convertConjunct(p model.Pred) (expr.Expression, model.Pred, bool) {
 	cols := model.Columns(p)
 	if len(cols) == 0 {
 		return nil, nil, false // a constant: nothing to evaluate at the scan
@@ -393,7 +408,7 @@ func (x *exporter) convertConjunct(p model.Pred) (expr.Expression, model.Pred, b
 }
 
 // pred converts a predicate; ok is false when any part cannot be.
-func (x *exporter) pred(p model.Pred, depth int) (expr.FuncArgBuilder, model.Pred, bool) {
+func (x *call) pred(p model.Pred, depth int) (expr.FuncArgBuilder, model.Pred, bool) {
 	if depth > 200 {
 		return nil, nil, false
 	}
@@ -492,7 +507,7 @@ func (x *exporter) pred(p model.Pred, depth int) (expr.FuncArgBuilder, model.Pre
 }
 
 // and combines converted conjuncts; nil when there are none.
-func (x *exporter) and(es []expr.Expression) (*substraitpb.Expression, error) {
+func (x *call) and(es []expr.Expression) (*substraitpb.Expression, error) {
 	switch len(es) {
 	case 0:
 		return nil, nil
@@ -630,7 +645,7 @@ func int128LE(n *big.Int) []byte {
 
 // unitRel builds the read of one unit and, when it projects partition
 // columns, the projection that fills them in. It returns the output names.
-func (x *exporter) unitRel(u Unit, partIndex uint64, filter *substraitpb.Expression) (*substraitpb.Rel, []string, error) {
+func (x *Exporter) unitRel(u Unit, partIndex uint64, filter *substraitpb.Expression) (*substraitpb.Rel, []string, error) {
 	// Projected columns in base-schema order, deduplicated.
 	type col struct {
 		idx  int
@@ -733,7 +748,7 @@ func (x *exporter) unitRel(u Unit, partIndex uint64, filter *substraitpb.Express
 
 // partitionLiteral is the value of partition column p shared by the unit's
 // files, as a literal of the column type (nullable, so NULL fits too).
-func (x *exporter) partitionLiteral(u Unit, p int, f *delta.Field) (*substraitpb.Expression, error) {
+func (x *Exporter) partitionLiteral(u Unit, p int, f *delta.Field) (*substraitpb.Expression, error) {
 	pc := x.src.Files.Partitions[p]
 	// A unit without files reads no rows: its partition value is NULL.
 	var v model.Value

@@ -397,3 +397,47 @@ func TestSubstraitColumnMapping(t *testing.T) {
 		t.Errorf("lineage filters %q, want the physical name", rd.Filters)
 	}
 }
+
+// TestExporterShared: one Exporter serves concurrent Plan calls, each with
+// the same bytes as a call alone (run with -race).
+func TestExporterShared(t *testing.T) {
+	src, _ := loadSource(t, filepath.Join(fixtures.RepoRoot(t), "testdata", "example", "sales"))
+	units, err := Plan(src.Files, nil, Options{Columns: []string{"amount", "region"}, TargetBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := NewExporter(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, _ := ParseFilter("amount > 1 AND quantity IN (1, 2)")
+	want := make([]string, len(units))
+	for i, u := range units {
+		sp, err := x.Plan([]Unit{u}, []model.Pred{pred})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := MarshalSubstraitJSON(sp.Plan)
+		want[i] = string(b)
+	}
+	got := make([]string, len(units))
+	done := make(chan struct{})
+	for i, u := range units {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			sp, err := x.Plan([]Unit{u}, []model.Pred{pred})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			b, _ := MarshalSubstraitJSON(sp.Plan)
+			got[i] = string(b)
+		}()
+	}
+	for range units {
+		<-done
+	}
+	if !slices.Equal(got, want) {
+		t.Error("concurrent exports differ from sequential ones")
+	}
+}

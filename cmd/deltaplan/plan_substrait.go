@@ -25,23 +25,28 @@ func writeUnitsSubstrait(ctx context.Context, dir string, b *planbundle.Bundle) 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--scan-units-substrait: %w", err)
 	}
-	snaps := map[string]*delta.Snapshot{}
+	exporters := map[string]*scanunit.Exporter{} // one per pinned table
 	for _, u := range b.ScanUnits {
 		loc, version, err := unitTable(b, u)
 		if err != nil {
 			return err
 		}
 		key := fmt.Sprintf("%d@%s", version, loc)
-		s := snaps[key]
-		if s == nil {
+		x := exporters[key]
+		if x == nil {
 			t, err := planOpen(ctx, loc)
 			if err != nil {
 				return err
 			}
-			if s, err = t.Snapshot(ctx, delta.AtVersion(version)); err != nil {
+			s, err := t.Snapshot(ctx, delta.AtVersion(version))
+			if err != nil {
 				return err
 			}
-			snaps[key] = s
+			src := scanunit.Source{Root: loc, Schema: s.Metadata.Schema, ColumnMapping: s.Metadata.ColumnMappingMode(), Files: s.Files}
+			if x, err = scanunit.NewExporter(src); err != nil {
+				return fmt.Errorf("scan unit %s of %s: %w", u.ID, u.Table, err)
+			}
+			exporters[key] = x
 		}
 		var pushed []model.Pred
 		for _, text := range u.PushedFilters {
@@ -49,9 +54,8 @@ func writeUnitsSubstrait(ctx context.Context, dir string, b *planbundle.Bundle) 
 				pushed = append(pushed, p)
 			}
 		}
-		src := scanunit.Source{Root: loc, Schema: s.Metadata.Schema, ColumnMapping: s.Metadata.ColumnMappingMode(), Files: s.Files}
 		unit := scanunit.Unit{ID: u.ID, Table: u.Table, DeltaVersion: u.DeltaVersion, Files: u.Files, ProjectedColumns: u.ProjectedColumns}
-		sp, err := unit.Substrait(src, pushed)
+		sp, err := x.Plan([]scanunit.Unit{unit}, pushed)
 		if err != nil {
 			return fmt.Errorf("scan unit %s of %s: %w", u.ID, u.Table, err)
 		}
