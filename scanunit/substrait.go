@@ -50,10 +50,11 @@ type Source struct {
 // reads' best_effort_filter and those it left out.
 type SubstraitPlan struct {
 	Plan *substraitpb.Plan
-	// Pushed are the conjuncts in best_effort_filter, with the schema's
-	// (logical) column names and literals of the column types.
+	// Pushed are the conjuncts in best_effort_filter, in its order (by
+	// canonical text), with the schema's (logical) column names and
+	// literals of the column types.
 	Pushed []model.Pred
-	// Left are the conjuncts not pushed (see Substrait), sorted by text.
+	// Left are the conjuncts not pushed (see SubstraitAll), sorted by text.
 	Left []model.Pred
 }
 
@@ -88,12 +89,18 @@ func (u Unit) Substrait(src Source, pushed []model.Pred) (*SubstraitPlan, error)
 // columns of the base schema reachable through structs, with literals that
 // the column type represents exactly. It is left out (Left) when it holds a
 // model.Opaque (a UDF, a column compared with a column, arithmetic), names a
-// column the schema lacks, needs an inexact literal, reads no column (a
-// constant), or names a partition
-// column: the filter is evaluated while reading, where partition columns
-// are not yet filled in. Leaving conjuncts out is sound: best_effort_filter
-// may keep more rows, so the engine still applies the unit's pushed filters
-// above the scan.
+// column the schema lacks, needs an inexact literal (2.5 against an integer
+// column, a zoneless TIMESTAMP against a timestamp column), reads no column
+// (a constant), or names a partition column: the filter is evaluated while
+// reading, where partition columns are not yet filled in. Leaving conjuncts
+// out is sound: best_effort_filter may keep more rows, so the engine still
+// applies the unit's pushed filters above the scan. NOT IN is exported as
+// not(singular_or_list) and so reads back as NOT (x IN (…)).
+//
+// The outputs are selected by an emit (on the ProjectRel, else on the
+// read) indexing the masked read output as the spec defines it; substrait-go
+// v8 itself types a read by its whole base schema, ignoring the mask, and
+// the emit keeps its count of outputs right too.
 func SubstraitAll(units []Unit, src Source, pushed []model.Pred) (*SubstraitPlan, error) {
 	e, err := NewExporter(src)
 	if err != nil {
@@ -175,6 +182,18 @@ func (e *Exporter) Plan(units []Unit, pushed []model.Pred) (*SubstraitPlan, erro
 		}
 	}
 	sortPreds(out.Left)
+	// Conjuncts in canonical order, the filter's arguments in the same.
+	order := make([]int, len(conv))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return out.Pushed[order[a]].String() < out.Pushed[order[b]].String() })
+	sortedConv := make([]expr.Expression, len(conv))
+	sortedPushed := make([]model.Pred, len(conv))
+	for i, j := range order {
+		sortedConv[i], sortedPushed[i] = conv[j], out.Pushed[j]
+	}
+	conv, out.Pushed = sortedConv, sortedPushed
 	filter, err := x.and(conv)
 	if err != nil {
 		return nil, fmt.Errorf("scanunit: substrait filter: %w", err)
@@ -729,11 +748,8 @@ func (x *Exporter) unitRel(u Unit, partIndex uint64, filter *substraitpb.Express
 	if names == nil {
 		names = []string{}
 	}
-	// The outputs are always named by an emit, which indexes the masked
-	// read output as the spec defines it. (substrait-go v8 types a read by
-	// its whole base schema, ignoring the mask; the emit keeps its count of
-	// outputs right.) A ProjectRel needs at least one expression, so without
-	// partition columns the emit sits on the read itself.
+	// Outputs by emit (see SubstraitAll); a ProjectRel needs at least one
+	// expression, so without partition columns the emit sits on the read.
 	emitKind := &substraitpb.RelCommon_Emit_{Emit: &substraitpb.RelCommon_Emit{OutputMapping: emit}}
 	if len(exprs) == 0 {
 		read.GetRead().Common = &substraitpb.RelCommon{EmitKind: emitKind}
