@@ -10,5 +10,6 @@
 //     and min/max/nullCount/numRecords statistics. It is sound: a file that
 //     could hold a row for which the predicate is true is never dropped.
 //   - Plan bin-packs the kept files into Units with content-derived ids,
-//     exportable as JSON and as Substrait ReadRels over LocalFiles.
+//     exportable as JSON and as complete Substrait plans over LocalFiles
+//     (Unit.Substrait, Exporter).
 package scanunit
