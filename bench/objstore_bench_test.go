@@ -16,8 +16,8 @@ const objstoreLatency = 25 * time.Millisecond
 
 // BenchmarkObjstoreSnapshot loads a 1,000-commit log without a checkpoint
 // from the S3 server (scripts/stores) through a loopback proxy that adds
-// 25 ms to every request: with read-ahead (the default) and one GET after
-// another. It reports requests, bytes and wall time per load.
+// 25 ms to every request: with the reader's concurrent commit fetches (the
+// default) and one GET after another. It reports requests, bytes and wall time per load.
 func BenchmarkObjstoreSnapshot(b *testing.B) {
 	srv := objstoretest.Require(b)
 	ctx := context.Background()
@@ -36,8 +36,8 @@ func BenchmarkObjstoreSnapshot(b *testing.B) {
 		name string
 		opts []objstore.Option
 	}{
-		{"commits=1000/read-ahead", nil},
-		{"commits=1000/sequential", []objstore.Option{objstore.WithReadAhead(0), objstore.WithMaxInFlight(1)}},
+		{"commits=1000/concurrent", nil},
+		{"commits=1000/sequential", []objstore.Option{objstore.WithMaxInFlight(1)}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var reqs, bytes int64

@@ -36,7 +36,6 @@ type Option func(*options)
 
 type options struct {
 	maxInFlight int
-	readAhead   int
 	maxAttempts int           // per request, first try included
 	maxBackoff  time.Duration // cap of the jittered exponential backoff
 }
@@ -64,16 +63,6 @@ func WithMaxInFlight(n int) Option {
 	}
 }
 
-// WithReadAhead sets how many commits past the one being read are fetched
-// ahead (default: the in-flight bound; 0 turns read-ahead off).
-func WithReadAhead(n int) Option {
-	return func(o *options) {
-		if n >= 0 {
-			o.readAhead = n
-		}
-	}
-}
-
 // Store is delta.Storage over one table root in an object store.
 type Store struct {
 	loc    Location
@@ -83,7 +72,6 @@ type Store struct {
 
 	mu    sync.Mutex
 	sizes map[string]int64 // immutable log files: size from the last listing
-	ra    readAhead
 }
 
 var _ delta.Storage = (*Store)(nil)
@@ -97,12 +85,9 @@ func Open(ctx context.Context, location string, opts ...Option) (*Store, error) 
 	if err != nil {
 		return nil, err
 	}
-	o := options{maxInFlight: 32, readAhead: -1, maxAttempts: 6, maxBackoff: 5 * time.Second}
+	o := options{maxInFlight: 32, maxAttempts: 6, maxBackoff: 5 * time.Second}
 	for _, f := range opts {
 		f(&o)
-	}
-	if o.readAhead < 0 {
-		o.readAhead = o.maxInFlight
 	}
 	redact := newRedactor()
 	var be backend
@@ -118,7 +103,6 @@ func Open(ctx context.Context, location string, opts ...Option) (*Store, error) 
 		return nil, &redactedError{msg: redact(fmt.Sprintf("open %s: %v", loc.URI(), err)), cause: err}
 	}
 	s := &Store{loc: loc, be: be, sem: make(chan struct{}, o.maxInFlight), redact: redact, sizes: map[string]int64{}}
-	s.ra.window = o.readAhead
 	if err := s.do(ctx, func() error { return be.check(ctx) }); err != nil {
 		return nil, s.wrap("open", "", err)
 	}
@@ -175,53 +159,19 @@ func (s *Store) List(ctx context.Context, prefix, startAfter string) ([]delta.Fi
 		return nil, fmt.Errorf("list %s: %w", s.objectURI(prefix), fs.ErrNotExist)
 	}
 	s.mu.Lock()
-	var commits []string
 	for _, fi := range out {
 		if immutableLogFile(fi.Path) {
 			s.sizes[fi.Path] = fi.Size
-			if isCommit(fi.Path) {
-				commits = append(commits, fi.Path)
-			}
 		}
-	}
-	if len(commits) > 0 {
-		s.ra.reset(commits)
 	}
 	s.mu.Unlock()
 	return out, nil
 }
 
-// Read implements delta.Storage. Commits are served from read-ahead when a
-// replay walks the log.
+// Read implements delta.Storage. The Delta reader fetches commits
+// concurrently (delta.WithConcurrency); the store bounds what is in flight.
 func (s *Store) Read(ctx context.Context, path string) ([]byte, error) {
-	s.mu.Lock()
-	f, next := s.ra.take(path)
-	for _, p := range next {
-		s.startFetch(ctx, p)
-	}
-	s.mu.Unlock()
-	if f != nil {
-		select {
-		case <-f.done:
-			if f.err == nil {
-				return f.data, nil
-			}
-			// A failed read-ahead is retried in the caller's own request.
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 	return s.readWhole(ctx, path)
-}
-
-// startFetch begins a read-ahead of path; s.mu is held.
-func (s *Store) startFetch(ctx context.Context, path string) {
-	f := &fetch{done: make(chan struct{})}
-	s.ra.pending[path] = f
-	go func() {
-		f.data, f.err = s.readWhole(ctx, path)
-		close(f.done)
-	}()
 }
 
 // readWhole reads one object, retrying a cut response a few times, and
@@ -380,8 +330,4 @@ func immutableLogFile(path string) bool {
 		}
 	}
 	return true
-}
-
-func isCommit(path string) bool {
-	return immutableLogFile(path) && len(path) == len("_delta_log/")+25 && strings.HasSuffix(path, ".json")
 }
