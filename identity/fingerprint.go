@@ -258,7 +258,8 @@ func fingerprintReflect(p *substraitpb.Plan, r Resolver) (Digest, error) {
 // planHasMaps reports whether any message reachable from Plan has a map or
 // group field; the wire walk neither sorts map entries nor reads groups, so
 // such a schema takes the reflection walk. (Substrait v0.85 has neither.)
-func planHasMaps() bool {
+// It is a property of the compiled schema, so it is computed once.
+var planHasMaps = sync.OnceValue(func() bool {
 	for _, info := range infos() {
 		for _, f := range info.fields {
 			if f.fd.IsMap() || f.kind == protoreflect.GroupKind {
@@ -267,7 +268,7 @@ func planHasMaps() bool {
 		}
 	}
 	return false
-}
+})
 
 type walker struct {
 	e        *Encoder
