@@ -533,14 +533,7 @@ func (w *walker) read(x *pb.ReadRel, p string, outer *scope) ([]col, error) {
 	if err != nil {
 		return nil, pathErr(p, ErrInvalidPlan, "base schema: %v", err)
 	}
-	rid := len(w.reads)
-	rs.fields, rs.used = fields, make([]bool, len(fields))
-	w.reads = append(w.reads, rs)
-	full := make([]col, len(fields))
-	for i := range fields {
-		k := srcKey(rid, i)
-		full[i] = col{src: srcSet{k}, origin: k}
-	}
+	full := w.addScan(rs, fields)
 	if vt := x.GetVirtualTable(); vt != nil {
 		for _, row := range vt.GetExpressions() {
 			for _, e := range row.GetFields() {
@@ -1096,6 +1089,20 @@ func (w *walker) exchange(x *pb.ExchangeRel, p string, outer *scope) ([]col, err
 	return emit(in, x.GetCommon(), p, false)
 }
 
+// addScan registers a scanned table with its top-level fields and returns
+// one output column per field, each its own source.
+func (w *walker) addScan(rs *readState, fields []field) []col {
+	rid := len(w.reads)
+	rs.fields, rs.used = fields, make([]bool, len(fields))
+	w.reads = append(w.reads, rs)
+	full := make([]col, len(fields))
+	for i := range fields {
+		k := srcKey(rid, i)
+		full[i] = col{src: srcSet{k}, origin: k}
+	}
+	return full
+}
+
 // update reads the table it updates: its condition and transformations are
 // uses of that scan.
 func (w *walker) update(x *pb.UpdateRel, p string, outer *scope) ([]col, error) {
@@ -1105,14 +1112,7 @@ func (w *walker) update(x *pb.UpdateRel, p string, outer *scope) ([]col, error) 
 	if err != nil {
 		return nil, pathErr(p, ErrInvalidPlan, "table schema: %v", err)
 	}
-	rid := len(w.reads)
-	rs.fields, rs.used = fields, make([]bool, len(fields))
-	w.reads = append(w.reads, rs)
-	full := make([]col, len(fields))
-	for i := range fields {
-		k := srcKey(rid, i)
-		full[i] = col{src: srcSet{k}, origin: k}
-	}
+	full := w.addScan(rs, fields)
 	if c := x.GetCondition(); c != nil {
 		if err := w.condition(c, full, outer, p); err != nil {
 			return nil, err
