@@ -77,20 +77,6 @@ func openSnapshot(ctx context.Context, loc string, opts ...SnapshotOption) (*Sna
 	return tbl.Snapshot(ctx, opts...)
 }
 
-// disputedNumRecords lists tables where MANIFEST.json states num_records
-// null for an empty active set. Their logs are identical in kind to
-// deltalog-getChanges and log-replay-special-characters (one add without
-// stats, cancelled by a remove), for which the manifest states 0; the
-// difference is only the form of the remove's path (a file: URI), which
-// canonicalization makes irrelevant. A sum over no files is 0, so the
-// reader reports 0 for all of them; the manifest's null appears to come
-// from its reference replay counting the add before canonical matching.
-var disputedNumRecords = map[string]string{
-	"canonicalized-paths-normal-a":  "empty set after file: URI remove",
-	"canonicalized-paths-normal-b":  "empty set after file: URI remove",
-	"canonicalized-paths-special-a": "empty set after file: URI remove",
-}
-
 // TestManifest checks every fact MANIFEST.json states for every table.
 func TestManifest(t *testing.T) {
 	dir, m := loadManifest(t)
@@ -136,15 +122,7 @@ func TestManifest(t *testing.T) {
 			check("table_id", s.Metadata.ID, e.TableID)
 			check("num_files", s.Files.Len(), e.NumFiles)
 			check("size_bytes", s.SizeBytes, e.SizeBytes)
-			if why, ok := disputedNumRecords[tc.Name]; ok {
-				// Assert the disagreement exactly, so the test fails if
-				// either side changes.
-				if s.NumRecords == nil || *s.NumRecords != 0 || s.Files.Len() != 0 || e.NumRecords != nil {
-					t.Errorf("disputed num_records changed (%s): got %v files=%d, manifest %v", why, s.NumRecords, s.Files.Len(), e.NumRecords)
-				}
-			} else {
-				check("num_records", s.NumRecords, e.NumRecords)
-			}
+			check("num_records", s.NumRecords, e.NumRecords)
 			check("num_deleted_records", s.NumDeletedRecords, e.NumDeletedRecords)
 			if tc.ExpectedLogicalRows != nil {
 				if s.NumRecords == nil {
