@@ -18,7 +18,7 @@ import (
 // cols lists pointers to every column slice of fc in a fixed order (the
 // same order for builders of one layout).
 func (fc *fileCols) cols() []any {
-	out := []any{&fc.paths, &fc.sizes, &fc.mods, &fc.numRecs, &fc.dvCard, &fc.tight}
+	out := []any{&fc.paths, &fc.sizes, &fc.mods, &fc.numRecs, &fc.dvCard, &fc.dvIDs, &fc.tight}
 	for j := range fc.partRaw {
 		out = append(out, &fc.partRaw[j], &fc.partValid[j])
 	}

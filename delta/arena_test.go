@@ -44,7 +44,7 @@ func TestArenaWindows(t *testing.T) {
 					off += n
 				}
 				for _, p := range tc.rows[i] {
-					row := fc.begin(fc.copyPath(p), int64(len(p)), 0, -1)
+					row := fc.begin(fc.copyPath(p), int64(len(p)), 0, -1, "")
 					if err := fc.setPartition(0, "v"+p, true); err != nil {
 						t.Fatal(err)
 					}

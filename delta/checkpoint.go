@@ -386,7 +386,7 @@ func (r *replay) addBatch(fc *fileCols, rec arrow.RecordBatch) error {
 			card = dv.Cardinality
 		}
 		// Clone: arrow's strings view its buffers, which must not be pinned.
-		row := fc.begin(fc.copyPath(decodePath(path)), size, mod, card)
+		row := fc.begin(fc.copyPath(decodePath(path)), size, mod, card, dv.uniqueID())
 		r.startPartitions(fc)
 		if pvMap != nil && pvMap.IsValid(i) {
 			start, end := pvMap.ValueOffsets(i)

@@ -86,7 +86,7 @@ func FuzzStatsParser(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		fc := newFileCols(lay)
-		row := fc.begin("x", 1, 1, -1)
+		row := fc.begin("x", 1, 1, -1, "")
 		err := fc.parseStats(s, row)
 		if err != nil {
 			return

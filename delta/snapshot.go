@@ -505,7 +505,7 @@ func (r *replay) appendAdd(fc *fileCols, a *addAction) error {
 	if a.DeletionVector != nil {
 		card = a.DeletionVector.Cardinality
 	}
-	row := fc.begin(decodePath(a.Path), a.Size, a.ModificationTime, card)
+	row := fc.begin(decodePath(a.Path), a.Size, a.ModificationTime, card, a.DeletionVector.uniqueID())
 	r.startPartitions(fc)
 	for k, v := range a.PartitionValues { // order is irrelevant: keys are distinct
 		if v == nil {
@@ -565,7 +565,7 @@ func buildFileSet(lay *layout, arena *fileCols, parts []*fileCols) (*model.FileS
 	arena.permute(sortedRows(arena.paths))
 	out := &model.FileSet{
 		Paths: arena.paths, Sizes: arena.sizes, ModTimes: arena.mods, NumRecords: arena.numRecs,
-		DVCardinality: arena.dvCard, TightBounds: arena.tight,
+		DVCardinality: arena.dvCard, DVIDs: arena.dvIDs, TightBounds: arena.tight,
 	}
 	for i := 1; i < n; i++ {
 		if out.Paths[i] == out.Paths[i-1] {

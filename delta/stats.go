@@ -104,6 +104,7 @@ type fileCols struct {
 	mods      []int64
 	numRecs   []int64
 	dvCard    []int64
+	dvIDs     []string // deletion-vector unique ids; "" when none
 	tight     []int8
 	partRaw   [][]string
 	partValid [][]bool
@@ -140,7 +141,7 @@ func (fc *fileCols) len() int { return len(fc.paths) }
 func (fc *fileCols) reserve(n int) {
 	fc.paths = grow(fc.paths, n)
 	fc.sizes, fc.mods, fc.numRecs, fc.dvCard = grow(fc.sizes, n), grow(fc.mods, n), grow(fc.numRecs, n), grow(fc.dvCard, n)
-	fc.tight = grow(fc.tight, n)
+	fc.tight, fc.dvIDs = grow(fc.tight, n), grow(fc.dvIDs, n)
 	for j := range fc.partRaw {
 		fc.partRaw[j], fc.partValid[j] = grow(fc.partRaw[j], n), grow(fc.partValid[j], n)
 	}
@@ -168,12 +169,13 @@ func (fc *fileCols) reserve(n int) {
 func grow[T any](s []T, n int) []T { return slices.Grow(s, n) }
 
 // begin appends a file with unknown statistics and returns its row.
-func (fc *fileCols) begin(path string, size, mod int64, dvCard int64) int {
+func (fc *fileCols) begin(path string, size, mod int64, dvCard int64, dvID string) int {
 	fc.paths = append(fc.paths, path)
 	fc.sizes = append(fc.sizes, size)
 	fc.mods = append(fc.mods, mod)
 	fc.numRecs = append(fc.numRecs, -1)
 	fc.dvCard = append(fc.dvCard, dvCard)
+	fc.dvIDs = append(fc.dvIDs, dvID)
 	fc.tight = append(fc.tight, -1)
 	for i := range fc.stats {
 		s := &fc.stats[i]

@@ -17,6 +17,7 @@ type FileSet struct {
 	ModTimes      []int64  // add.modificationTime, ms since the epoch
 	NumRecords    []int64  // stats numRecords; -1 when unknown
 	DVCardinality []int64  // deletion-vector cardinality; -1 when the file has none
+	DVIDs         []string // deletion-vector unique id (storage type, path or inline data, @offset); "" when none
 	TightBounds   []int8   // stats tightBounds: -1 absent, 0 false, 1 true
 
 	// Partitions holds one column per partition column, by logical name.

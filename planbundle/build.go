@@ -269,7 +269,8 @@ func scanUnits(rd lineage.Read, s *delta.Snapshot, target int64) ([]ScanUnit, er
 	out := make([]ScanUnit, len(units))
 	for i, u := range units {
 		out[i] = ScanUnit{ID: u.ID, Table: u.Table, DeltaVersion: u.DeltaVersion, Files: nonNil(u.Files),
-			ProjectedColumns: nonNil(u.ProjectedColumns), PushedFilters: nonNil(u.PushedFilters), Bytes: u.Bytes, Records: u.Records}
+			ProjectedColumns: nonNil(u.ProjectedColumns), PushedFilters: nonNil(u.PushedFilters), Bytes: u.Bytes, Records: u.Records,
+			Sizes: u.Sizes, DVIDs: u.DVIDs, Partition: u.Partition}
 	}
 	return out, nil
 }

@@ -47,6 +47,14 @@ type ScanUnit struct {
 	PushedFilters    []string `json:"pushed_filters"`
 	Bytes            int64    `json:"bytes"`
 	Records          *int64   `json:"records"`
+
+	// What a cache key needs beyond the contract (not in the bundle JSON):
+	// Sizes[i] and DVIDs[i] (deletion-vector unique id, "" when none) of
+	// Files[i], and the unit's partition as "name=value" pairs. A bundle read
+	// back from JSON has none of them.
+	Sizes     []int64  `json:"-"`
+	DVIDs     []string `json:"-"`
+	Partition []string `json:"-"`
 }
 
 // RequiredUDF is a session UDF the plan calls; Functions are the plan's

@@ -43,6 +43,8 @@ type Unit struct {
 	// file, as "name=value" pairs in table order (NULL values as name=null).
 	Sizes     []int64  `json:"-"`
 	Partition []string `json:"-"`
+	// DVIDs[i] is the deletion-vector unique id of Files[i], "" when none.
+	DVIDs []string `json:"-"`
 }
 
 type entry struct {
@@ -51,6 +53,7 @@ type entry struct {
 	records int64 // -1 unknown
 	part    []string
 	key     string
+	dvID    string
 }
 
 // Plan groups the files of fs that verdicts keep (nil verdicts keep all)
@@ -91,6 +94,9 @@ func Plan(fs *model.FileSet, verdicts []Verdict, opts Options) ([]Unit, error) {
 			return nil, fmt.Errorf("scanunit: file %s has negative size %d", fs.Paths[i], fs.Sizes[i])
 		}
 		e := entry{path: fs.Paths[i], size: fs.Sizes[i], records: -1}
+		if len(fs.DVIDs) == n {
+			e.dvID = fs.DVIDs[i]
+		}
 		if fs.NumRecords != nil && len(fs.NumRecords) == n && fs.NumRecords[i] >= 0 {
 			e.records = fs.NumRecords[i]
 			if fs.DVCardinality != nil && len(fs.DVCardinality) == n && fs.DVCardinality[i] > 0 {
@@ -168,6 +174,7 @@ func newUnit(es []entry, opts Options, cols, filters []string) Unit {
 	for _, e := range es {
 		u.Files = append(u.Files, e.path)
 		u.Sizes = append(u.Sizes, e.size)
+		u.DVIDs = append(u.DVIDs, e.dvID)
 		u.Bytes += e.size
 		if e.records < 0 {
 			known = false
