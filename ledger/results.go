@@ -1,0 +1,277 @@
+package ledger
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Results are what an engine reports for a planned run: the results file.
+type Results struct {
+	RunID string       `json:"run_id"`
+	Tasks []TaskResult `json:"tasks"`
+}
+
+// TaskResult is one task's outcome.
+type TaskResult struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // succeeded | failed | skipped
+	// DataVersion is the version of the data the task produced; nil when
+	// the engine reports none (never "").
+	DataVersion *string    `json:"data_version,omitempty"`
+	StartedAt   *time.Time `json:"started_at,omitempty"` // RFC 3339
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	// Group is the engine's execution group (its generation, say); groups
+	// of dependent tasks must increase.
+	Group *int `json:"group,omitempty"`
+}
+
+// Task statuses.
+const (
+	StatusSucceeded = "succeeded"
+	StatusFailed    = "failed"
+	StatusSkipped   = "skipped"
+)
+
+var taskStatuses = []string{StatusSucceeded, StatusFailed, StatusSkipped}
+
+// ParseResults parses a results file strictly. Syntax errors, duplicate
+// keys, unknown (or differently cased) fields, null or wrongly typed
+// values, trailing data, a missing run_id, tasks, name or status, a bad
+// status, an empty data_version, a negative group, a time that is not
+// RFC 3339 and ended_at before started_at are ErrFormat; a task listed
+// twice is ErrDuplicate. Errors name the file (name) and the task by
+// index and name. Times are returned in UTC.
+func ParseResults(data []byte, name string) (*Results, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("ledger: results %s: %w: %s", name, ErrFormat, fmt.Sprintf(format, args...))
+	}
+	if err := checkDuplicates(data); err != nil {
+		return nil, bad("%v", err)
+	}
+	var top map[string]json.RawMessage
+	if err := decodeOne(data, &top); err != nil {
+		return nil, bad("%v", err)
+	}
+	if top == nil {
+		return nil, bad("want a JSON object")
+	}
+	if err := onlyFields(top, "run_id", "tasks"); err != nil {
+		return nil, bad("%v", err)
+	}
+	res := &Results{}
+	if err := field(top, "run_id", true, &res.RunID); err != nil {
+		return nil, bad("%v", err)
+	}
+	var tasks []json.RawMessage
+	if err := field(top, "tasks", true, &tasks); err != nil {
+		return nil, bad("%v", err)
+	}
+	res.Tasks = make([]TaskResult, 0, len(tasks))
+	for i, raw := range tasks {
+		t, err := parseTask(raw)
+		if err != nil {
+			if t.Name != "" {
+				return nil, bad("task %d (%q): %v", i, t.Name, err)
+			}
+			return nil, bad("task %d: %v", i, err)
+		}
+		res.Tasks = append(res.Tasks, t)
+	}
+	if err := validateResults(res); err != nil {
+		return nil, fmt.Errorf("ledger: results %s: %w", name, err)
+	}
+	return res, nil
+}
+
+// parseTask decodes one task object; the name is set as soon as known.
+func parseTask(raw json.RawMessage) (TaskResult, error) {
+	var t TaskResult
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return t, errors.New("want a JSON object")
+	}
+	_ = field(obj, "name", false, &t.Name)
+	if err := onlyFields(obj, "name", "status", "data_version", "started_at", "ended_at", "group"); err != nil {
+		return t, err
+	}
+	if err := field(obj, "name", true, &t.Name); err != nil {
+		return t, err
+	}
+	if err := field(obj, "status", true, &t.Status); err != nil {
+		return t, err
+	}
+	if _, ok := obj["data_version"]; ok {
+		t.DataVersion = new(string)
+		if err := field(obj, "data_version", true, t.DataVersion); err != nil {
+			return t, err
+		}
+	}
+	for _, f := range []struct {
+		key string
+		dst **time.Time
+	}{{"started_at", &t.StartedAt}, {"ended_at", &t.EndedAt}} {
+		if _, ok := obj[f.key]; !ok {
+			continue
+		}
+		var s string
+		if err := field(obj, f.key, true, &s); err != nil {
+			return t, err
+		}
+		tm, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return t, fmt.Errorf("%s %q is not an RFC 3339 time", f.key, s)
+		}
+		tm = tm.UTC()
+		if y := tm.Year(); y < 1 || y > 9999 {
+			return t, fmt.Errorf("%s %q is out of range (years 0001 to 9999 in UTC)", f.key, s)
+		}
+		*f.dst = &tm
+	}
+	if _, ok := obj["group"]; ok {
+		t.Group = new(int)
+		if err := field(obj, "group", true, t.Group); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+// validateResults checks what ParseResults checks beyond syntax, for
+// results that were built in code too.
+func validateResults(res *Results) error {
+	if res == nil {
+		return fmt.Errorf("%w: no results", ErrFormat)
+	}
+	if res.RunID == "" {
+		return fmt.Errorf("%w: empty run_id", ErrFormat)
+	}
+	seen := make(map[string]int, len(res.Tasks))
+	for i, t := range res.Tasks {
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("%w: task %d (%q): %s", ErrFormat, i, t.Name, fmt.Sprintf(format, args...))
+		}
+		switch {
+		case t.Name == "":
+			return fmt.Errorf("%w: task %d: empty name", ErrFormat, i)
+		case !slices.Contains(taskStatuses, t.Status):
+			return bad("status %q (want one of %s)", t.Status, strings.Join(taskStatuses, ", "))
+		case t.DataVersion != nil && *t.DataVersion == "":
+			return bad("empty data_version (omit it when there is none)")
+		case t.Group != nil && *t.Group < 0:
+			return bad("negative group %d", *t.Group)
+		case t.StartedAt != nil && t.EndedAt != nil && t.EndedAt.Before(*t.StartedAt):
+			return bad("ended_at %s before started_at %s", t.EndedAt.Format(time.RFC3339Nano), t.StartedAt.Format(time.RFC3339Nano))
+		}
+		if j, ok := seen[t.Name]; ok {
+			return fmt.Errorf("%w: task %d (%q) already listed as task %d", ErrDuplicate, i, t.Name, j)
+		}
+		seen[t.Name] = i
+	}
+	return nil
+}
+
+// onlyFields reports a key of obj not among known (keys match exactly).
+func onlyFields(obj map[string]json.RawMessage, known ...string) error {
+	var unknown []string
+	for k := range obj {
+		if !slices.Contains(known, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return fmt.Errorf("unknown field %q (known: %s)", unknown[0], strings.Join(known, ", "))
+	}
+	return nil
+}
+
+// field decodes obj[key] into dst, which must not be null; a missing key
+// is an error when required.
+func field(obj map[string]json.RawMessage, key string, required bool, dst any) error {
+	raw, ok := obj[key]
+	if !ok {
+		if required {
+			return fmt.Errorf("missing %s", key)
+		}
+		return nil
+	}
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return fmt.Errorf("%s is null", key)
+	}
+	if err := decodeOne(raw, dst); err != nil {
+		return fmt.Errorf("%s: %v", key, err)
+	}
+	return nil
+}
+
+// decodeOne decodes exactly one JSON value into v.
+func decodeOne(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("wrong type: %s, want %s", te.Value, te.Type)
+		}
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("trailing data after the JSON value")
+	}
+	return nil
+}
+
+// checkDuplicates walks the token stream and reports the first object key
+// that appears twice in one object, with the object's path ($.tasks[0]).
+func checkDuplicates(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		object  bool
+		keys    map[string]bool
+		path    string
+		key     string
+		wantKey bool
+		index   int
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		path := "$"
+		if len(stack) > 0 {
+			top := stack[len(stack)-1]
+			if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			switch {
+			case top.object && top.wantKey:
+				key := tok.(string)
+				if top.keys[key] {
+					return fmt.Errorf("duplicate key %q in %s", key, top.path)
+				}
+				top.keys[key], top.key, top.wantKey = true, key, false
+				continue
+			case top.object:
+				path, top.wantKey = top.path+"."+top.key, true
+			default:
+				path = fmt.Sprintf("%s[%d]", top.path, top.index)
+				top.index++
+			}
+		}
+		if d, ok := tok.(json.Delim); ok {
+			stack = append(stack, &frame{object: d == '{', keys: map[string]bool{}, path: path, wantKey: true})
+		}
+	}
+}

@@ -1,0 +1,464 @@
+package ledger
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Node is one task-graph node as a run planned it.
+//
+// Invariants (SavePlan checks them): Name is unique in its run; Kind is
+// "scan_unit" or "view"; Behavior is "default", "recompute", "disable" or
+// "ignore"; an admitted node has Status "missing", "stale" or "fresh" and
+// a Generation >= 0, any other has Status "" and Generation -1; every
+// dependency is a node of the run with an edge to this node; every
+// Pending entry is a dependency; Detail is empty or valid JSON.
+type Node struct {
+	Name        string // e.g. "view:orders", "scan:sales:0123456789abcdef"
+	Kind        string // "scan_unit" | "view"
+	CacheKey    string // may be long; self-describing (see package cachekey)
+	CodeVersion string
+	// Dependencies: dependency node -> the data version used in CacheKey.
+	Dependencies map[string]string
+	// Pending: dependencies whose data version was provisional at plan
+	// time (they ran in the same run); Record re-keys the node with their
+	// recorded data versions.
+	Pending []string
+	// DataVersion is the data version dependents use when nothing is
+	// recorded (scan units: their content digest; views: "" = use the
+	// cache key).
+	DataVersion string
+	Admitted    bool
+	Status      string // "missing" | "stale" | "fresh" when admitted, "" otherwise
+	Behavior    string // "default" | "recompute" | "disable" | "ignore"
+	Generation  int    // index of the admitted generation; -1 when not admitted
+	// Detail is opaque JSON (a scan unit's table, version and files; a
+	// view's code components), stored and returned byte-identical. Empty
+	// is stored as NULL and returned as nil.
+	Detail json.RawMessage
+}
+
+// Run is one planned run of a workflow. Run (the method) returns Nodes
+// sorted by name, Edges sorted, and non-nil maps and slices throughout.
+type Run struct {
+	ID          string
+	CreatedAt   time.Time // UTC, stored with millisecond precision
+	Workflow    string
+	Signature   string // the task graph's full signature
+	Requested   []string
+	Nodes       []Node      // sorted by name
+	Edges       [][2]string // every task-graph edge (from, to), sorted
+	Generations [][]string
+}
+
+// RunInfo summarizes a stored run.
+type RunInfo struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	Workflow  string    `json:"workflow"`
+	Nodes     int       `json:"nodes"`    // planned nodes
+	Recorded  int       `json:"recorded"` // recorded tasks
+}
+
+// NewRunID returns a new run id, "run-" + the UTC time as 20060102T150405Z
+// + "-" + 8 random hex digits: ids sort by creation second.
+func NewRunID() string {
+	var b [4]byte
+	rand.Read(b[:]) // never fails (crypto/rand, Go 1.24+)
+	return "run-" + time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// Values of Node fields.
+var (
+	kinds     = []string{"scan_unit", "view"}
+	behaviors = []string{"default", "recompute", "disable", "ignore"}
+	admitted  = []string{"fresh", "missing", "stale"}
+)
+
+// keyHash is the index form of a cache key: its sha256.
+func keyHash(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+// validateRun checks r's invariants and returns sorted copies of its nodes
+// and edges.
+func validateRun(r *Run) ([]Node, [][2]string, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("run %q: %w: %s", r.ID, ErrFormat, fmt.Sprintf(format, args...))
+	}
+	if r.ID == "" {
+		return nil, nil, fmt.Errorf("run: %w: empty id", ErrFormat)
+	}
+	nodes := slices.Clone(r.Nodes)
+	slices.SortFunc(nodes, func(a, b Node) int { return strings.Compare(a.Name, b.Name) })
+	index := make(map[string]int, len(nodes))
+	for i, n := range nodes {
+		if n.Name == "" {
+			return nil, nil, bad("node %d has no name", i)
+		}
+		if i > 0 && nodes[i-1].Name == n.Name {
+			return nil, nil, bad("node %q listed twice", n.Name)
+		}
+		index[n.Name] = i
+	}
+	edges := slices.Clone(r.Edges)
+	slices.SortFunc(edges, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+	preds := map[string]map[string]bool{}
+	for i, e := range edges {
+		if i > 0 && edges[i-1] == e {
+			return nil, nil, bad("edge %s -> %s listed twice", e[0], e[1])
+		}
+		for _, end := range e {
+			if _, ok := index[end]; !ok {
+				return nil, nil, bad("edge %s -> %s: %q is not a node", e[0], e[1], end)
+			}
+		}
+		if preds[e[1]] == nil {
+			preds[e[1]] = map[string]bool{}
+		}
+		preds[e[1]][e[0]] = true
+	}
+	if _, err := topoOrder(names(nodes), edges); err != nil {
+		return nil, nil, bad("%v", err)
+	}
+	for _, n := range nodes {
+		if !slices.Contains(kinds, n.Kind) {
+			return nil, nil, bad("node %q: kind %q (want one of %s)", n.Name, n.Kind, strings.Join(kinds, ", "))
+		}
+		if !slices.Contains(behaviors, n.Behavior) {
+			return nil, nil, bad("node %q: behavior %q (want one of %s)", n.Name, n.Behavior, strings.Join(behaviors, ", "))
+		}
+		if n.Admitted {
+			if !slices.Contains(admitted, n.Status) {
+				return nil, nil, bad("node %q: admitted with status %q (want one of %s)", n.Name, n.Status, strings.Join(admitted, ", "))
+			}
+			if n.Generation < 0 {
+				return nil, nil, bad("node %q: admitted with generation %d", n.Name, n.Generation)
+			}
+		} else {
+			if n.Status != "" {
+				return nil, nil, bad("node %q: not admitted but status %q", n.Name, n.Status)
+			}
+			if n.Generation != -1 {
+				return nil, nil, bad("node %q: not admitted but generation %d (want -1)", n.Name, n.Generation)
+			}
+		}
+		for d := range n.Dependencies {
+			if !preds[n.Name][d] {
+				return nil, nil, bad("node %q: dependency %q has no edge to it", n.Name, d)
+			}
+		}
+		for _, p := range n.Pending {
+			if _, ok := n.Dependencies[p]; !ok {
+				return nil, nil, bad("node %q: pending %q is not a dependency", n.Name, p)
+			}
+		}
+		if len(n.Detail) > 0 && !json.Valid(n.Detail) {
+			return nil, nil, bad("node %q: detail is not valid JSON", n.Name)
+		}
+	}
+	return nodes, edges, nil
+}
+
+func names(nodes []Node) []string {
+	out := make([]string, len(nodes))
+	for i, n := range nodes {
+		out[i] = n.Name
+	}
+	return out
+}
+
+// jsonText marshals v, which cannot fail for the types used here.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("ledger: marshal %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// SavePlan stores a planned run in one transaction. A zero CreatedAt is set
+// to the current time (in r). A run id already stored is ErrDuplicate; a
+// run that breaks Node's invariants is ErrFormat.
+func (s *Store) SavePlan(ctx context.Context, r *Run) error {
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = time.Now().UTC()
+	}
+	nodes, edges, err := validateRun(r)
+	if err != nil {
+		return fmt.Errorf("ledger %s: save plan: %w", s.path, err)
+	}
+	gens := r.Generations
+	if gens == nil {
+		gens = [][]string{}
+	}
+	req := r.Requested
+	if req == nil {
+		req = []string{}
+	}
+	if edges == nil {
+		edges = [][2]string{}
+	}
+	return s.write(ctx, "save plan "+r.ID, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, "SELECT 1 FROM runs WHERE id = ?", r.ID).Scan(&one)
+		if err == nil {
+			return fmt.Errorf("ledger %s: save plan: run %q: %w: already stored", s.path, r.ID, ErrDuplicate)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return wrapDB(s.path, "save plan: look up run", err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO runs (id, created_at, workflow, signature, requested, edges, generations, node_count)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.CreatedAt.UTC().UnixMilli(), r.Workflow, r.Signature, jsonText(req), jsonText(edges), jsonText(gens), len(nodes))
+		if err != nil {
+			return wrapDB(s.path, "save plan: insert run", err)
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return wrapDB(s.path, "save plan: insert run", err)
+		}
+		keys := make([]string, len(nodes))
+		for i, n := range nodes {
+			keys[i] = n.CacheKey
+		}
+		if err := internKeys(ctx, tx, keys); err != nil {
+			return wrapDB(s.path, "save plan: insert cache keys", err)
+		}
+		rows := make([][]any, len(nodes))
+		for i, n := range nodes {
+			deps := n.Dependencies
+			if deps == nil {
+				deps = map[string]string{}
+			}
+			pending := slices.Clone(n.Pending)
+			if pending == nil {
+				pending = []string{}
+			}
+			slices.Sort(pending)
+			var detail any
+			if len(n.Detail) > 0 {
+				detail = []byte(n.Detail)
+			}
+			rows[i] = []any{seq, n.Name, n.Kind, keyHash(n.CacheKey), n.CodeVersion, jsonText(deps), jsonText(pending),
+				n.DataVersion, n.Admitted, n.Status, n.Behavior, n.Generation, detail}
+		}
+		err = insertRows(ctx, tx, `INSERT INTO nodes (run, name, kind, key_hash, code_version, dependencies, pending,
+			data_version, admitted, status, behavior, generation, detail) VALUES `, "", rows)
+		return wrapDB(s.path, "save plan: insert nodes", err)
+	})
+}
+
+// internKeys stores the cache keys not yet in cache_keys.
+func internKeys(ctx context.Context, tx *sql.Tx, keys []string) error {
+	seen := make(map[string]bool, len(keys))
+	var rows [][]any
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			rows = append(rows, []any{keyHash(k), k})
+		}
+	}
+	return insertRows(ctx, tx, "INSERT INTO cache_keys (hash, key) VALUES ", " ON CONFLICT (hash) DO NOTHING", rows)
+}
+
+// maxParams bounds the parameters of one statement (SQLite allows 32766).
+const maxParams = 30000
+
+// insertRows inserts rows (all of one width) with multi-row INSERT
+// statements: prefix, then "(?, …), (?, …)", then suffix.
+func insertRows(ctx context.Context, tx *sql.Tx, prefix, suffix string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	width := len(rows[0])
+	per := max(1, min(maxParams/width, 500))
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, per*width)
+	for start := 0; start < len(rows); start += per {
+		batch := rows[start:min(start+per, len(rows))]
+		args = args[:0]
+		for _, r := range batch {
+			args = append(args, r...)
+		}
+		if len(batch) == per {
+			if full == nil {
+				var err error
+				full, err = tx.PrepareContext(ctx, prefix+strings.TrimSuffix(strings.Repeat(tuple+", ", per), ", ")+suffix)
+				if err != nil {
+					return err
+				}
+			}
+			if _, err := full.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		q := prefix + strings.TrimSuffix(strings.Repeat(tuple+", ", len(batch)), ", ") + suffix
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run returns the stored run id, or ErrUnknownRun.
+func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
+	var r *Run
+	err := s.read(ctx, "run "+id, func(tx *sql.Tx) error {
+		var err error
+		r, _, err = s.loadRun(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		r.Nodes, err = s.loadNodes(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// loadRun reads a run's row (without nodes) and its sequence number.
+func (s *Store) loadRun(ctx context.Context, q querier, id string) (*Run, int64, error) {
+	var (
+		seq              int64
+		ms               int64
+		req, edges, gens string
+		r                = &Run{ID: id}
+	)
+	err := q.QueryRowContext(ctx, `SELECT seq, created_at, workflow, signature, requested, edges, generations FROM runs WHERE id = ?`, id).
+		Scan(&seq, &ms, &r.Workflow, &r.Signature, &req, &edges, &gens)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, fmt.Errorf("ledger %s: run %q: %w", s.path, id, ErrUnknownRun)
+	}
+	if err != nil {
+		return nil, 0, wrapDB(s.path, "read run "+id, err)
+	}
+	r.CreatedAt = time.UnixMilli(ms).UTC()
+	for _, f := range []struct {
+		text string
+		v    any
+	}{{req, &r.Requested}, {edges, &r.Edges}, {gens, &r.Generations}} {
+		if err := json.Unmarshal([]byte(f.text), f.v); err != nil {
+			return nil, 0, fmt.Errorf("ledger %s: run %q: %w: %w", s.path, id, ErrCorrupt, err)
+		}
+	}
+	if r.Requested == nil {
+		r.Requested = []string{}
+	}
+	if r.Edges == nil {
+		r.Edges = [][2]string{}
+	}
+	if r.Generations == nil {
+		r.Generations = [][]string{}
+	}
+	return r, seq, nil
+}
+
+// nodeColumns are the columns scanNode reads, from nodes n joined with
+// cache_keys k on the planned key.
+const nodeColumns = `n.name, n.kind, k.key, n.code_version, n.dependencies, n.pending, n.data_version,
+	n.admitted, n.status, n.behavior, n.generation, n.detail`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+// scanNode reads nodeColumns (then extra destinations) into a Node.
+func (s *Store) scanNode(row rowScanner, extra ...any) (Node, error) {
+	var (
+		n             Node
+		deps, pending string
+		detail        []byte
+	)
+	dest := append([]any{&n.Name, &n.Kind, &n.CacheKey, &n.CodeVersion, &deps, &pending, &n.DataVersion,
+		&n.Admitted, &n.Status, &n.Behavior, &n.Generation, &detail}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return n, wrapDB(s.path, "read node", err)
+	}
+	if err := json.Unmarshal([]byte(deps), &n.Dependencies); err != nil {
+		return n, fmt.Errorf("ledger %s: node %q: dependencies: %w: %w", s.path, n.Name, ErrCorrupt, err)
+	}
+	if err := json.Unmarshal([]byte(pending), &n.Pending); err != nil {
+		return n, fmt.Errorf("ledger %s: node %q: pending: %w: %w", s.path, n.Name, ErrCorrupt, err)
+	}
+	if n.Dependencies == nil {
+		n.Dependencies = map[string]string{}
+	}
+	if n.Pending == nil {
+		n.Pending = []string{}
+	}
+	if len(detail) > 0 {
+		n.Detail = json.RawMessage(detail)
+	}
+	return n, nil
+}
+
+// loadNodes reads the nodes of run id, sorted by name.
+func (s *Store) loadNodes(ctx context.Context, q querier, id string) ([]Node, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+nodeColumns+` FROM runs r JOIN nodes n ON n.run = r.seq
+		JOIN cache_keys k ON k.hash = n.key_hash WHERE r.id = ? ORDER BY n.name`, id)
+	if err != nil {
+		return nil, wrapDB(s.path, "read nodes of "+id, err)
+	}
+	defer rows.Close()
+	nodes := []Node{}
+	for rows.Next() {
+		n, err := s.scanNode(rows)
+		if err != nil {
+			return nil, err
+		}
+		nodes = append(nodes, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapDB(s.path, "read nodes of "+id, err)
+	}
+	return nodes, nil
+}
+
+// Runs lists the stored runs sorted by creation time, then id.
+func (s *Store) Runs(ctx context.Context) ([]RunInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.created_at, r.workflow, r.node_count,
+		(SELECT count(*) FROM records c WHERE c.run = r.seq) FROM runs r ORDER BY r.created_at, r.id`)
+	if err != nil {
+		return nil, wrapDB(s.path, "list runs", err)
+	}
+	defer rows.Close()
+	out := []RunInfo{}
+	for rows.Next() {
+		var (
+			ri RunInfo
+			ms int64
+		)
+		if err := rows.Scan(&ri.ID, &ms, &ri.Workflow, &ri.Nodes, &ri.Recorded); err != nil {
+			return nil, wrapDB(s.path, "list runs", err)
+		}
+		ri.CreatedAt = time.UnixMilli(ms).UTC()
+		out = append(out, ri)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapDB(s.path, "list runs", err)
+	}
+	return out, nil
+}
