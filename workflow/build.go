@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/deltaplan/deltaplan/cachekey"
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/kernel"
 	"github.com/deltaplan/deltaplan/lineage"
@@ -26,6 +27,12 @@ type Options struct {
 	Open func(ctx context.Context, location string) (*delta.Table, error)
 	// TargetBytes is the scan-unit size; 0 means the planbundle default.
 	TargetBytes int64
+	// Recompute, Disable and Ignore set behaviors from the command line;
+	// they win over views' own behaviors and the workflow defaults. Each
+	// entry is a view name, a node name ("view:NAME", "scan:TABLE:ID") or
+	// "scan:TABLE" for every scan unit of a table. A node named in two
+	// lists is ErrInvalid; a name that matches nothing is ErrUnknownNode.
+	Recompute, Disable, Ignore []string
 }
 
 // Node prefixes: task names are "scan:<table>:<unit id prefix>" and
@@ -52,10 +59,41 @@ type Graph struct {
 // nodeInfo is what a node shows besides its task.
 type nodeInfo struct {
 	table   string // scan units: the workflow table
-	version int64  // scan units: the pinned version
+	version int64  // scan units: the newest pinned version that holds the unit
 	files   int    // scan units: the number of files
 	records *int64 // scan units: the record count when known
 	view    string // views: the view name
+	// behaviorFrom says where the behavior came from: "command line",
+	// "view", "defaults" or "default".
+	behaviorFrom string
+	scan         *scanContent // scan units
+	code         *viewCode    // views
+}
+
+// scanContent is a scan unit's content, the part of it a cache key covers:
+// not the table version, so a unit whose files did not change keeps its
+// name and key across commits.
+type scanContent struct {
+	tableID string
+	// read is the code version: table id, projected columns, pushed
+	// filters. filesDigest covers the files (path as the log states it,
+	// size, deletion-vector id) and their partition values. content is the
+	// digest of both: the unit's data version and its node name.
+	read, filesDigest, content string
+	files                      []string // file identities, sorted: path, plus " (dv ID)" with a deletion vector
+}
+
+// viewCode is what a view's code version covers, and what it read.
+type viewCode struct {
+	planFingerprint, runtimeHash, udfSnapshotHash string
+	rewriteTags                                   []string // the required ones, sorted
+	version                                       string   // the code version
+	pins                                          map[string]tablePin
+}
+
+type tablePin struct {
+	TableID string `json:"table_id"`
+	Version int64  `json:"version"`
 }
 
 // viewReads is what one view's plan reads, resolved against the workflow.
@@ -94,8 +132,8 @@ func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
 	g := &Graph{info: map[string]nodeInfo{}}
 	var tasks []kernel.Task
 	var deps []kernel.Edge
-	units := map[string]string{} // node name -> full unit id
-	viewSig := map[string]string{}
+	units := map[string]string{} // node name -> content digest
+	viewTask := map[string]int{} // view name -> index in tasks
 	for _, name := range order {
 		r := reads[index[name]]
 		b, err := buildView(ctx, w, r, latest, open, opts.TargetBytes)
@@ -111,41 +149,64 @@ func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
 			task.Inputs["pin:"+t.Name] = strconv.FormatInt(t.Version, 10)
 			task.Inputs["table_id:"+t.Name] = t.TableID
 		}
-		var keyed []string
 		for _, up := range r.upstream {
 			deps = append(deps, kernel.Edge{From: ViewNode(up), To: task.Name, Weight: kernel.DefaultWeight})
-			upView, _ := w.View(up)
-			if upView.Behavior == kernel.BehaviorIgnore {
-				continue // ignored views stay out of their dependents' keys
-			}
-			task.Inputs["view:"+up] = viewSig[up]
-			keyed = append(keyed, up, viewSig[up])
 		}
-		task.Signature = combine(b.Signature.String(), keyed)
-		viewSig[name] = task.Signature
+		task.Signature = b.Signature.String() // combined with upstream views below
+		viewTask[name] = len(tasks)
 		tasks = append(tasks, task)
-		g.info[task.Name] = nodeInfo{view: name}
+		g.info[task.Name] = nodeInfo{view: name, code: newViewCode(b)}
 		g.views = append(g.views, name)
 
+		tableIDs := map[string]string{}
+		for _, t := range b.Tables {
+			tableIDs[t.Name] = t.TableID
+		}
+		linked := map[string]bool{}
 		for _, u := range b.ScanUnits {
 			table := r.readName[strings.ToLower(u.Table)]
-			id := u.ID
-			if len(id) > unitIDChars {
-				id = id[:unitIDChars]
+			sc, err := newScanContent(tableIDs[table], u)
+			if err != nil {
+				return nil, fmt.Errorf("workflow %s: view %s: %w", w.Path, name, err)
 			}
-			node := scanPrefix + table + ":" + id
+			node := scanPrefix + table + ":" + strings.TrimPrefix(sc.content, "sha256:")[:unitIDChars]
 			if full, seen := units[node]; seen {
-				if full != u.ID {
-					return nil, fmt.Errorf("workflow %s: scan units %s and %s share the node name %s", w.Path, full, u.ID, node)
+				if full != sc.content {
+					return nil, fmt.Errorf("workflow %s: scan units %s and %s share the node name %s", w.Path, full, sc.content, node)
+				}
+				if info := g.info[node]; u.DeltaVersion > info.version {
+					info.version = u.DeltaVersion
+					g.info[node] = info
 				}
 			} else {
-				units[node] = u.ID
-				tasks = append(tasks, kernel.Task{Name: node, Kind: kernel.KindScanUnit, Signature: "sha256:" + u.ID,
-					Weight: u.Bytes, Inputs: map[string]string{"pin:" + table: strconv.FormatInt(u.DeltaVersion, 10)}})
-				g.info[node] = nodeInfo{table: table, version: u.DeltaVersion, files: len(u.Files), records: u.Records}
+				units[node] = sc.content
+				tasks = append(tasks, kernel.Task{Name: node, Kind: kernel.KindScanUnit, Signature: sc.content,
+					Weight: u.Bytes, Inputs: map[string]string{"table_id:" + table: sc.tableID, "read": sc.read, "files": sc.filesDigest}})
+				g.info[node] = nodeInfo{table: table, version: u.DeltaVersion, files: len(u.Files), records: u.Records, scan: sc}
 			}
-			deps = append(deps, kernel.Edge{From: node, To: task.Name, Weight: kernel.DefaultWeight})
+			if !linked[node] { // two reads of one table may share a unit
+				linked[node] = true
+				deps = append(deps, kernel.Edge{From: node, To: task.Name, Weight: kernel.DefaultWeight})
+			}
 		}
+	}
+	if err := g.resolveBehaviors(w, tasks, opts); err != nil {
+		return nil, err
+	}
+	// A view's signature covers its upstream views' signatures, except
+	// those of ignored ones, which stay out of their dependents' keys.
+	for _, name := range order {
+		task := &tasks[viewTask[name]]
+		var keyed []string
+		for _, up := range reads[index[name]].upstream {
+			ut := tasks[viewTask[up]]
+			if ut.Behavior == kernel.BehaviorIgnore {
+				continue
+			}
+			task.Inputs["view:"+up] = ut.Signature
+			keyed = append(keyed, up, ut.Signature)
+		}
+		task.Signature = combine(task.Signature, keyed)
 	}
 	slices.Sort(g.views)
 	if g.tasks, err = kernel.NewTaskGraph(tasks, deps); err != nil {
@@ -325,6 +386,130 @@ func buildView(ctx context.Context, w *Workflow, r *viewReads, latest map[string
 		return nil, fmt.Errorf("workflow %s: view %s: plan %s: %w", w.Path, r.view.Name, r.view.Plan, err)
 	}
 	return b, nil
+}
+
+// newViewCode collects what a view's code version covers: the plan
+// fingerprint, the runtime hash, the UDF snapshot hash and the rewrite tags
+// the plan requires; and the pins it read, to explain data changes.
+func newViewCode(b *planbundle.Bundle) *viewCode {
+	c := &viewCode{
+		planFingerprint: b.Components.PlanFingerprint.String(),
+		runtimeHash:     b.Components.RuntimeHash.String(),
+		udfSnapshotHash: b.Components.UDFSnapshotHash.String(),
+		rewriteTags:     slices.Sorted(slices.Values(b.RequiredRewriteTags)),
+		pins:            map[string]tablePin{},
+	}
+	parts := []string{c.planFingerprint, c.runtimeHash, c.udfSnapshotHash, strconv.Itoa(len(c.rewriteTags))}
+	c.version = cachekey.Hash("deltaplan.view.code.v1", append(parts, c.rewriteTags...)...)
+	for _, t := range b.Tables {
+		c.pins[t.Name] = tablePin{TableID: t.TableID, Version: t.Version}
+	}
+	return c
+}
+
+// newScanContent digests a scan unit's content. It needs the per-file sizes
+// and deletion-vector ids a freshly built bundle carries.
+func newScanContent(tableID string, u planbundle.ScanUnit) (*scanContent, error) {
+	if len(u.Sizes) != len(u.Files) || len(u.DVIDs) != len(u.Files) {
+		return nil, fmt.Errorf("scan unit %s: %w: %d files, %d sizes, %d deletion-vector ids", u.ID, ErrUnhashable, len(u.Files), len(u.Sizes), len(u.DVIDs))
+	}
+	sc := &scanContent{tableID: tableID}
+	read := []string{tableID, strconv.Itoa(len(u.ProjectedColumns))}
+	read = append(read, u.ProjectedColumns...)
+	read = append(read, strconv.Itoa(len(u.PushedFilters)))
+	read = append(read, u.PushedFilters...)
+	sc.read = cachekey.Hash("deltaplan.scan.read.v1", read...)
+	files := []string{strconv.Itoa(len(u.Partition))}
+	files = append(files, u.Partition...)
+	for i, f := range u.Files {
+		files = append(files, f, strconv.FormatInt(u.Sizes[i], 10), u.DVIDs[i])
+		id := f
+		if u.DVIDs[i] != "" {
+			id += " (dv " + u.DVIDs[i] + ")"
+		}
+		sc.files = append(sc.files, id)
+	}
+	slices.Sort(sc.files)
+	sc.filesDigest = cachekey.Hash("deltaplan.scan.files.v1", files...)
+	sc.content = cachekey.Hash("deltaplan.scan.content.v1", sc.read, sc.filesDigest)
+	return sc, nil
+}
+
+// resolveBehaviors sets every task's behavior: the command-line lists win
+// over a view's own behavior, which wins over the workflow defaults
+// (Behavior for views, ScanBehavior for scan units), which win over default.
+func (g *Graph) resolveBehaviors(w *Workflow, tasks []kernel.Task, opts Options) error {
+	cli := map[string]kernel.Behavior{}
+	from := map[string]string{}
+	var probs []string
+	for _, l := range []struct {
+		flag  string
+		names []string
+		b     kernel.Behavior
+	}{{"--recompute", opts.Recompute, kernel.BehaviorRecompute}, {"--disable", opts.Disable, kernel.BehaviorDisable}, {"--ignore", opts.Ignore, kernel.BehaviorIgnore}} {
+		for _, name := range l.names {
+			nodes := g.matchNodes(tasks, name)
+			if len(nodes) == 0 {
+				return fmt.Errorf("workflow %s: %w: %s %s names no view, node or table of the workflow", w.Path, ErrUnknownNode, l.flag, name)
+			}
+			for _, n := range nodes {
+				if prev, ok := from[n]; ok && cli[n] != l.b {
+					probs = append(probs, fmt.Sprintf("node %s is in both %s and %s", n, prev, l.flag))
+				}
+				cli[n], from[n] = l.b, l.flag
+			}
+		}
+	}
+	if len(probs) > 0 {
+		slices.Sort(probs)
+		return fmt.Errorf("workflow %s: %w: %s", w.Path, ErrInvalid, strings.Join(slices.Compact(probs), "; "))
+	}
+	for i := range tasks {
+		t := &tasks[i]
+		info := g.info[t.Name]
+		switch b, ok := cli[t.Name]; {
+		case ok:
+			t.Behavior, info.behaviorFrom = b, "command line"
+		case t.Kind == kernel.KindView:
+			v, _ := w.View(info.view)
+			if v.BehaviorSet {
+				t.Behavior, info.behaviorFrom = v.Behavior, "view"
+			} else {
+				t.Behavior, info.behaviorFrom = w.Defaults.Behavior, "defaults"
+			}
+		default:
+			t.Behavior, info.behaviorFrom = w.Defaults.ScanBehavior, "defaults"
+		}
+		if info.behaviorFrom == "defaults" && t.Behavior == kernel.BehaviorDefault {
+			info.behaviorFrom = "default"
+		}
+		g.info[t.Name] = info
+	}
+	return nil
+}
+
+// matchNodes resolves a command-line name: a view name, a node name, or
+// "scan:TABLE" for all units of a table (names compared exactly, then
+// case-insensitively).
+func (g *Graph) matchNodes(tasks []kernel.Task, name string) []string {
+	var out []string
+	for _, fold := range []bool{false, true} {
+		eq := func(a, b string) bool { return a == b || fold && strings.EqualFold(a, b) }
+		for _, t := range tasks {
+			info := g.info[t.Name]
+			switch {
+			case eq(t.Name, name),
+				t.Kind == kernel.KindView && eq(info.view, name),
+				t.Kind == kernel.KindScanUnit && eq(scanPrefix+info.table, name):
+				out = append(out, t.Name)
+			}
+		}
+		if len(out) > 0 {
+			break
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // combine returns base when nothing is keyed, else a sha256 over base and

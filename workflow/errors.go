@@ -19,4 +19,9 @@ var (
 	ErrCycle = errors.New("workflow: views form a cycle")
 	// ErrUnknownView: a requested view is not in the workflow.
 	ErrUnknownView = errors.New("workflow: unknown view")
+	// ErrUnknownNode: a behavior override names no view, node or table.
+	ErrUnknownNode = errors.New("workflow: unknown node")
+	// ErrUnhashable: a node's inputs cannot be digested (for example a
+	// scan unit read back from JSON, without file sizes).
+	ErrUnhashable = errors.New("workflow: unhashable input")
 )

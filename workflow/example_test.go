@@ -49,10 +49,10 @@ func ExampleGraph_Schedule() {
 	}
 	fmt.Println("critical path:", first.CriticalPath.Nodes)
 	// Output:
-	// first run: 9 stale of 9
+	// first run: 7 stale of 7
 	// view:region_report fresh (unchanged signature)
 	// view:revenue_by_region fresh (unchanged signature)
 	// view:revenue_by_region_v2 fresh (unchanged signature)
 	// view:top_eu_orders stale (recompute)
-	// critical path: [scan:sales:229661c8186e86d3 view:revenue_by_region_v2]
+	// critical path: [scan:sales:5d57e9f4521168f2 view:revenue_by_region view:region_report]
 }

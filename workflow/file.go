@@ -23,6 +23,15 @@ type Workflow struct {
 	Path   string
 	Tables []Table
 	Views  []View
+	// Defaults are the behaviors of nodes that set none: Behavior for
+	// views, ScanBehavior for scan units (the external reads).
+	Defaults Defaults
+}
+
+// Defaults are a workflow's default behaviors.
+type Defaults struct {
+	Behavior     kernel.Behavior
+	ScanBehavior kernel.Behavior
 }
 
 // Table is one Delta table of a workflow.
@@ -37,6 +46,9 @@ type View struct {
 	Plan     string // the Substrait plan file (resolved)
 	Session  string // the session file (resolved); "" means the empty session
 	Behavior kernel.Behavior
+	// BehaviorSet tells an explicit "behavior" (even "default") from none,
+	// which falls back to the workflow's defaults.
+	BehaviorSet bool
 	// Pins are per-table version pins, sorted by table; an unpinned table
 	// is read at the version Build pins for the whole workflow (its latest).
 	Pins []Pin
@@ -50,14 +62,20 @@ type Pin struct {
 
 // fileJSON is the file's shape; unknown fields are rejected.
 type fileJSON struct {
-	Tables map[string]string   `json:"tables"`
-	Views  map[string]viewJSON `json:"views"`
+	Tables   map[string]string   `json:"tables"`
+	Views    map[string]viewJSON `json:"views"`
+	Defaults *defaultsJSON       `json:"defaults"`
+}
+
+type defaultsJSON struct {
+	Behavior     string `json:"behavior"`
+	ScanBehavior string `json:"scan_behavior"`
 }
 
 type viewJSON struct {
 	Plan     string           `json:"plan"`
 	Session  string           `json:"session"`
-	Behavior string           `json:"behavior"`
+	Behavior *string          `json:"behavior"`
 	Versions map[string]int64 `json:"versions"`
 }
 
@@ -123,8 +141,11 @@ func Parse(data []byte, path string) (*Workflow, error) {
 		if vj.Session != "" {
 			v.Session = resolvePath(dir, vj.Session)
 		}
-		if err := v.Behavior.UnmarshalText([]byte(vj.Behavior)); err != nil {
-			probs = append(probs, fmt.Sprintf("view %q: behavior %q: want default, recompute, disable or ignore", name, vj.Behavior))
+		if vj.Behavior != nil {
+			v.BehaviorSet = true
+			if err := v.Behavior.UnmarshalText([]byte(*vj.Behavior)); err != nil || *vj.Behavior == "" {
+				probs = append(probs, fmt.Sprintf("view %q: behavior %q: want default, recompute, disable or ignore", name, *vj.Behavior))
+			}
 		}
 		for _, t := range sortedKeys(vj.Versions) {
 			n := vj.Versions[t]
@@ -137,6 +158,17 @@ func Parse(data []byte, path string) (*Workflow, error) {
 			v.Pins = append(v.Pins, Pin{Table: t, Version: n})
 		}
 		w.Views = append(w.Views, v)
+	}
+	if d := f.Defaults; d != nil {
+		for _, b := range []struct {
+			field string
+			text  string
+			dst   *kernel.Behavior
+		}{{"behavior", d.Behavior, &w.Defaults.Behavior}, {"scan_behavior", d.ScanBehavior, &w.Defaults.ScanBehavior}} {
+			if err := b.dst.UnmarshalText([]byte(b.text)); err != nil {
+				probs = append(probs, fmt.Sprintf("defaults: %s %q: want default, recompute, disable or ignore", b.field, b.text))
+			}
+		}
 	}
 	if len(probs) > 0 {
 		return nil, fmt.Errorf("workflow %s: %w: %s", path, ErrInvalid, strings.Join(probs, "; "))

@@ -83,7 +83,10 @@ func TestScheduleChanges(t *testing.T) {
 			name:   "a sales commit moves the pin: its readers and their dependents turn stale, archive stays fresh",
 			change: func(w *workspace) { w.appendCommit() },
 			views:  map[string]string{"archive_revenue": fresh, "region_report": upstream, "revenue_by_region": pinMoved, "top_eu_orders": pinMoved},
-			tables: map[string]string{"sales": newNode, "archive": fresh},
+			// Units are named by content: the EU units holding the new file
+			// are new, the others keep their names and stay fresh (checked
+			// in TestScheduleCommitKeepsUnchangedUnits).
+			tables: map[string]string{"sales": "*", "archive": fresh},
 		},
 		{
 			name: "a plan literal changes: that view and the view over it turn stale",
@@ -454,5 +457,37 @@ func TestBuildErrors(t *testing.T) {
 				t.Errorf("error %q lacks %q or the workflow path", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestScheduleCommitKeepsUnchangedUnits: scan units are named by their
+// content, not the table version, so after a commit that adds one EU file
+// exactly the units holding it are new and every other unit stays fresh.
+func TestScheduleCommitKeepsUnchangedUnits(t *testing.T) {
+	w := newWorkspace(t)
+	prev := roundTrip(t, w.schedule(nil))
+	w.appendCommit()
+	s := w.schedule(prev)
+	var fresh, stale int
+	for _, n := range s.Nodes {
+		if n.Table != "sales" || !n.Admitted {
+			continue
+		}
+		isNew := n.Status == "stale" && n.Reason == workflow.ReasonNew
+		if n.Status == "fresh" {
+			fresh++
+		} else if isNew {
+			stale++
+		} else {
+			t.Errorf("%s: %s/%s, want fresh or new", n.Name, n.Status, n.Reason)
+		}
+		if n.DeltaVersion == nil {
+			t.Errorf("%s has no delta_version", n.Name)
+		} else if *n.DeltaVersion != 5 {
+			t.Errorf("unit %s at version %d, want the new pin 5", n.Name, *n.DeltaVersion)
+		}
+	}
+	if fresh == 0 || stale == 0 {
+		t.Errorf("%d fresh and %d new sales units; want some of each", fresh, stale)
 	}
 }
