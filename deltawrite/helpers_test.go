@@ -69,7 +69,7 @@ func makeRecord(mem memory.Allocator, seed, n int) arrow.RecordBatch {
 			b.Field(6).(*array.Float64Builder).Append(float64(k)/3 - 10)
 			b.Field(7).(*array.Float32Builder).Append(float32(k) / 7)
 			b.Field(8).(*array.Date32Builder).Append(arrow.Date32(19800 + k%40))
-			b.Field(9).(*array.TimestampBuilder).Append(arrow.Timestamp(base.Add(time.Duration(k)*time.Minute+time.Duration(k)*time.Microsecond).UnixMicro()))
+			b.Field(9).(*array.TimestampBuilder).Append(arrow.Timestamp(base.Add(time.Duration(k)*time.Minute + time.Duration(k)*time.Microsecond).UnixMicro()))
 			b.Field(10).(*array.BinaryBuilder).Append([]byte{byte(k), 0, 0xff})
 			b.Field(11).(*array.Decimal128Builder).Append(decimal128.FromI64(int64(k*101 - 5000)))
 			b.Field(12).(*array.Decimal128Builder).Append(decimal128.FromI64(int64(k) * 1234567))
