@@ -65,6 +65,11 @@ func Hash(domain string, parts ...string) string {
 	return HashTag + ":" + hex.EncodeToString(h.Sum(nil))
 }
 
+// DataVersionOf is the data version of a result whose engine reported
+// none: a digest of its cache key (the key itself would nest every
+// upstream key in its dependents', growing with the depth of the graph).
+func DataVersionOf(key string) string { return Hash("deltaplan.cachekey.data-version.v1", key) }
+
 // Value tags of the canonical encoding.
 const (
 	tagText   = 0

@@ -16,6 +16,8 @@ const ScheduleVersion = 1
 // run's record for the next one. Every list is sorted as stated.
 type Schedule struct {
 	ScheduleVersion int `json:"schedule_version"`
+	// RunID names the run when it was planned against a ledger (--store).
+	RunID string `json:"run_id,omitempty"`
 	// Signature identifies the whole task graph (names, node signatures,
 	// edges; reduced: of its transitive reduction).
 	Signature kernel.Signatures `json:"signature"`
@@ -82,6 +84,24 @@ type Node struct {
 	Upstream []string `json:"upstream,omitempty"`
 	// Explain is the reason in words, with the values that moved.
 	Explain string `json:"explain,omitempty"`
+
+	// Planned against a ledger (--store) only:
+	// CacheKey says what the node's result depends on (cachekey), and
+	// CodeVersion the code part of it.
+	CacheKey    string `json:"cache_key,omitempty"`
+	CodeVersion string `json:"code_version,omitempty"`
+	// DataVersion is what dependents key on: a scan unit's content digest,
+	// a view's recorded data version or cache key, "ignored", or a
+	// never-matching version for a disabled node.
+	DataVersion string `json:"data_version,omitempty"`
+	// BehaviorSource: "command line", "view", "defaults" or "default".
+	BehaviorSource string `json:"behavior_source,omitempty"`
+	// Pending are inputs that run in this run: the ledger re-keys this
+	// node with the data versions they record.
+	Pending []string `json:"pending,omitempty"`
+	// Causes of a node that is not fresh, and the leaves of their tree.
+	Causes     []Cause `json:"causes,omitempty"`
+	RootCauses []Cause `json:"root_causes,omitempty"`
 }
 
 // CriticalPath is the heaviest chain of admitted tasks by bytes.
@@ -100,6 +120,7 @@ type Summary struct {
 	Admitted   int   `json:"admitted"`
 	Fresh      int   `json:"fresh"`
 	Stale      int   `json:"stale"`
+	Missing    int   `json:"missing,omitempty"` // of the stale ones, never recorded (ledger only)
 	Bytes      int64 `json:"bytes"`       // bytes of all admitted scan units
 	StaleBytes int64 `json:"stale_bytes"` // bytes of the stale ones
 }
@@ -131,18 +152,9 @@ func (g *Graph) Tasks() *kernel.TaskGraph { return g.tasks }
 // node is new). What prev admitted or carried counts as computed; a node
 // this run does not admit keeps its record in Carried.
 func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) {
-	req := slices.Clone(requested)
-	if len(req) == 0 {
-		req = slices.Clone(g.views)
-	}
-	slices.Sort(req)
-	req = slices.Compact(req)
-	reqNodes := make([]string, len(req))
-	for i, v := range req {
-		if _, ok := slices.BinarySearch(g.views, v); !ok {
-			return nil, fmt.Errorf("%w %q (the workflow has %s)", ErrUnknownView, v, strings.Join(g.views, ", "))
-		}
-		reqNodes[i] = ViewNode(v)
+	req, reqNodes, err := g.requested(requested)
+	if err != nil {
+		return nil, err
 	}
 	// What the previous run leaves computed: what it admitted, and what it
 	// carried from before.
