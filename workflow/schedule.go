@@ -121,8 +121,8 @@ type Summary struct {
 	Fresh      int   `json:"fresh"`
 	Stale      int   `json:"stale"`
 	Missing    int   `json:"missing,omitempty"` // of the stale ones, never recorded (ledger only)
-	Bytes      int64 `json:"bytes"`       // bytes of all admitted scan units
-	StaleBytes int64 `json:"stale_bytes"` // bytes of the stale ones
+	Bytes      int64 `json:"bytes"`             // bytes of all admitted scan units
+	StaleBytes int64 `json:"stale_bytes"`       // bytes of the stale ones
 }
 
 // Reasons a node is fresh or stale, checked in the order of kernel.Decide;
