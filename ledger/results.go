@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -56,6 +57,10 @@ func ParseResults(data []byte, name string) (*Results, error) {
 	}
 	var top map[string]json.RawMessage
 	if err := decodeOne(data, &top); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) || strings.HasPrefix(err.Error(), "wrong type") {
+			return nil, bad("want a JSON object")
+		}
 		return nil, bad("%v", err)
 	}
 	if top == nil {
@@ -216,7 +221,7 @@ func decodeOne(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return fmt.Errorf("wrong type: %s, want %s", te.Value, te.Type)
+			return fmt.Errorf("wrong type: %s, want %s", te.Value, jsonKind(te.Type))
 		}
 		return err
 	}
@@ -224,6 +229,21 @@ func decodeOne(data []byte, v any) error {
 		return errors.New("trailing data after the JSON value")
 	}
 	return nil
+}
+
+// jsonKind names the JSON value a Go type takes.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "an integer"
+	}
+	return t.String()
 }
 
 // checkDuplicates walks the token stream and reports the first object key
