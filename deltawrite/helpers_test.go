@@ -3,7 +3,9 @@ package deltawrite_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/big"
 	"os"
@@ -262,3 +264,5 @@ func withExtra(t *testing.T, mem memory.Allocator, schema *arrow.Schema, rec arr
 	}
 	return out
 }
+
+func isExist(err error) bool { return errors.Is(err, fs.ErrExist) }
