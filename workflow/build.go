@@ -31,7 +31,8 @@ type Options struct {
 	// they win over views' own behaviors and the workflow defaults. Each
 	// entry is a view name, a node name ("view:NAME", "scan:TABLE:ID") or
 	// "scan:TABLE" for every scan unit of a table. A node named in two
-	// lists is ErrInvalid; a name that matches nothing is ErrUnknownNode.
+	// lists is ErrOverrideConflict; a name that matches nothing is
+	// ErrUnknownNode.
 	Recompute, Disable, Ignore []string
 }
 
@@ -431,7 +432,7 @@ func newScanContent(tableID string, u planbundle.ScanUnit) (*scanContent, error)
 	}
 	slices.Sort(sc.files)
 	sc.filesDigest = cachekey.Hash("deltaplan.scan.files.v1", files...)
-	sc.content = cachekey.Hash("deltaplan.scan.content.v1", sc.read, sc.filesDigest)
+	sc.content = scanContentDigest(sc.read, sc.filesDigest)
 	return sc, nil
 }
 
@@ -462,7 +463,7 @@ func (g *Graph) resolveBehaviors(w *Workflow, tasks []kernel.Task, opts Options)
 	}
 	if len(probs) > 0 {
 		slices.Sort(probs)
-		return fmt.Errorf("workflow %s: %w: %s", w.Path, ErrInvalid, strings.Join(slices.Compact(probs), "; "))
+		return fmt.Errorf("workflow %s: %w: %s", w.Path, ErrOverrideConflict, strings.Join(slices.Compact(probs), "; "))
 	}
 	for i := range tasks {
 		t := &tasks[i]

@@ -19,6 +19,8 @@ var (
 	ErrCycle = errors.New("workflow: views form a cycle")
 	// ErrUnknownView: a requested view is not in the workflow.
 	ErrUnknownView = errors.New("workflow: unknown view")
+	// ErrOverrideConflict: a node is in two behavior override lists.
+	ErrOverrideConflict = errors.New("workflow: conflicting behavior overrides")
 	// ErrUnknownNode: a behavior override names no view, node or table.
 	ErrUnknownNode = errors.New("workflow: unknown node")
 	// ErrUnhashable: a node's inputs cannot be digested (for example a

@@ -98,7 +98,9 @@ type PlannedRun struct {
 // PlannedNode is one node of a planned run.
 type PlannedNode struct {
 	Name, Kind, CacheKey, CodeVersion string
-	Dependencies                      map[string]string
+	// Dependencies are the node's graph inputs and the data versions its
+	// key holds for them (a scan unit has none: its files are in its key).
+	Dependencies map[string]string
 	// Pending are the inputs whose data version is provisional: they run in
 	// this run, so the ledger re-keys the node with what they record.
 	Pending     []string
@@ -329,8 +331,12 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 	}
 	for _, node := range s.Nodes {
 		n := nodes[node.Name]
+		deps := map[string]string{} // graph inputs only: a scan unit's "files" is no node
+		for _, p := range n.preds {
+			deps[p] = n.key.Dependencies[p]
+		}
 		pn := PlannedNode{Name: node.Name, Kind: node.Kind.String(), CacheKey: n.keyText, CodeVersion: n.key.CodeVersion,
-			Dependencies: n.key.Dependencies, Pending: n.pending, Admitted: n.admitted, Behavior: n.task.Behavior.String(),
+			Dependencies: deps, Pending: n.pending, Admitted: n.admitted, Behavior: n.task.Behavior.String(),
 			Generation: -1, Detail: n.detail}
 		if n.task.Kind == kernel.KindScanUnit {
 			pn.DataVersion = n.info.scan.content
@@ -661,4 +667,45 @@ func setDiff(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// Rekey rebuilds a planned key with the data versions of inputs that ran in
+// the same run (the ledger's re-keying callback). A value that is a cache
+// key (an input that succeeded without reporting a data version) becomes
+// the data version a later plan gives that input: a scan unit's content
+// digest, or a view's DataVersionOf its key.
+func Rekey(planned string, deps map[string]string) (string, error) {
+	norm := make(map[string]string, len(deps))
+	for name, v := range deps {
+		dv, err := ImpliedDataVersion(v)
+		if err != nil {
+			return "", fmt.Errorf("rekey: input %s: %w", name, err)
+		}
+		norm[name] = dv
+	}
+	return cachekey.Rekey(planned, norm)
+}
+
+// ImpliedDataVersion turns a cache key standing for a data version (a
+// result recorded without one) into the data version dependents key on: a
+// scan unit's content digest, a view's DataVersionOf its key. Any other
+// value is returned as it is.
+func ImpliedDataVersion(v string) (string, error) {
+	if !strings.HasPrefix(v, cachekey.Prefix) {
+		return v, nil
+	}
+	k, err := cachekey.Decode(v)
+	if err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(k.Node, scanPrefix) {
+		return scanContentDigest(k.CodeVersion, k.Dependencies["files"]), nil
+	}
+	return cachekey.DataVersionOf(v), nil
+}
+
+// scanContentDigest is a scan unit's content digest from its read and
+// files digests (its code version and "files" dependency).
+func scanContentDigest(read, files string) string {
+	return cachekey.Hash("deltaplan.scan.content.v1", read, files)
 }

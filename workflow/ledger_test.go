@@ -416,8 +416,8 @@ func TestLedgerBehaviorErrors(t *testing.T) {
 		opts workflow.Options
 		want error
 	}{
-		{"two lists", workflow.Options{Recompute: []string{"top_eu_orders"}, Disable: []string{"view:top_eu_orders"}}, workflow.ErrInvalid},
-		{"table and unit", workflow.Options{Ignore: []string{"scan:sales"}, Disable: []string{"scan:sales"}}, workflow.ErrInvalid},
+		{"two lists", workflow.Options{Recompute: []string{"top_eu_orders"}, Disable: []string{"view:top_eu_orders"}}, workflow.ErrOverrideConflict},
+		{"table and unit", workflow.Options{Ignore: []string{"scan:sales"}, Disable: []string{"scan:sales"}}, workflow.ErrOverrideConflict},
 		{"unknown", workflow.Options{Recompute: []string{"nope"}}, workflow.ErrUnknownNode},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/deltaplan/deltaplan/ledger"
+	"github.com/deltaplan/deltaplan/workflow"
+)
+
+// storeLedger serves workflow.PlanRun from a ledger store.
+type storeLedger struct{ st *ledger.Store }
+
+func (l storeLedger) Succeeded(ctx context.Context, keys []string) (map[string]workflow.LedgerEntry, error) {
+	m, err := l.st.Succeeded(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]workflow.LedgerEntry, len(m))
+	for k, e := range m {
+		out[k] = entryOf(e)
+	}
+	return out, nil
+}
+
+func (l storeLedger) LastSucceeded(ctx context.Context, nodes []string) (map[string]workflow.LedgerPrevious, error) {
+	m, err := l.st.LastSucceeded(ctx, nodes)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]workflow.LedgerPrevious, len(m))
+	for n, p := range m {
+		out[n] = workflow.LedgerPrevious{LedgerEntry: entryOf(p.Entry), Detail: p.Planned.Detail}
+	}
+	return out, nil
+}
+
+func entryOf(e ledger.Entry) workflow.LedgerEntry {
+	return workflow.LedgerEntry{CacheKey: e.CacheKey, Node: e.Node, CodeVersion: e.CodeVersion, DataVersion: e.DataVersion, RunID: e.RunID}
+}
+
+// ledgerRun converts a planned run for the store.
+func ledgerRun(r *workflow.PlannedRun, workflowPath string, now time.Time) *ledger.Run {
+	out := &ledger.Run{ID: r.ID, CreatedAt: now.UTC(), Workflow: workflowPath, Signature: r.Signature,
+		Requested: r.Requested, Edges: r.Edges, Generations: r.Generations}
+	for _, n := range r.Nodes {
+		out.Nodes = append(out.Nodes, ledger.Node{Name: n.Name, Kind: n.Kind, CacheKey: n.CacheKey, CodeVersion: n.CodeVersion,
+			Dependencies: n.Dependencies, Pending: n.Pending, DataVersion: n.DataVersion, Admitted: n.Admitted,
+			Status: n.Status, Behavior: n.Behavior, Generation: n.Generation, Detail: n.Detail})
+	}
+	return out
+}
+
+// openStore opens (creating on first use) the ledger at path.
+func openStore(ctx context.Context, path string) (*ledger.Store, error) {
+	if path == "" {
+		return nil, usageError{fmt.Errorf("--store is required")}
+	}
+	return ledger.Open(ctx, path)
+}
+
+// eventLog appends events to a file as JSON lines. Lines are written whole
+// (one write per batch of complete lines, O_APPEND), so two processes
+// logging to one file interleave lines, never parts of lines.
+type eventLog struct {
+	f   *os.File
+	buf bytes.Buffer
+	err error
+}
+
+func openEventLog(path string) (*eventLog, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open log: %w", err)
+	}
+	return &eventLog{f: f}, nil
+}
+
+// add is the workflow.LedgerOptions.Log callback; a nil log drops events.
+func (l *eventLog) add(e workflow.Event) {
+	if l == nil || l.err != nil {
+		return
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		l.err = fmt.Errorf("log event %s of %s: %w", e.Event, e.Node, err)
+		return
+	}
+	l.buf.Write(line)
+	l.buf.WriteByte('\n')
+	if l.buf.Len() >= 1<<16 {
+		l.flush()
+	}
+}
+
+func (l *eventLog) flush() {
+	if l.err == nil && l.buf.Len() > 0 {
+		if _, err := l.f.Write(l.buf.Bytes()); err != nil {
+			l.err = fmt.Errorf("write log %s: %w", l.f.Name(), err)
+		}
+	}
+	l.buf.Reset()
+}
+
+// close flushes and closes; it returns the first error of the log.
+func (l *eventLog) close() error {
+	if l == nil {
+		return nil
+	}
+	l.flush()
+	if err := l.f.Close(); err != nil && l.err == nil {
+		l.err = fmt.Errorf("close log: %w", err)
+	}
+	return l.err
+}
