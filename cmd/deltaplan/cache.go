@@ -74,6 +74,11 @@ func cacheLineageCmd() *cobra.Command {
 				if rows[i].DataVersion, err = workflow.ImpliedDataVersion(rows[i].DataVersion); err != nil {
 					return fmt.Errorf("lineage: node %s of run %s: %w", rows[i].Node, rows[i].RunID, err)
 				}
+				for d, v := range rows[i].DependenciesDataVersions {
+					if rows[i].DependenciesDataVersions[d], err = workflow.ImpliedDataVersion(v); err != nil {
+						return fmt.Errorf("lineage: node %s of run %s: input %s: %w", rows[i].Node, rows[i].RunID, d, err)
+					}
+				}
 			}
 			return writeLines(cmd.OutOrStdout(), rows)
 		},

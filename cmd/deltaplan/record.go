@@ -32,6 +32,9 @@ A succeeded task whose inputs ran in the same run is re-keyed with the data
 versions they recorded.`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
+				if store == "" {
+					return usageError{fmt.Errorf("--store is required")}
+				}
 				data, err := readInput(cmd.InOrStdin(), args[0])
 				if err != nil {
 					return fmt.Errorf("read results %s: %w", args[0], err)
