@@ -95,6 +95,12 @@ func genKey(i, v int) string {
 	return fmt.Sprintf("dpk1:%06d:%04d:", i, v) + strings.Repeat("0123456789abcdef", 18)
 }
 
+// genDataVersion is a digest-like data version of node i at version v.
+func genDataVersion(i, v int) string {
+	h := sha256.Sum256([]byte(genKey(i, v)))
+	return hex.EncodeToString(h[:])
+}
+
 // genRun is a run of n nodes "n000000"…; node i > 0 depends on node i/2.
 // Node i's key is at version (runIndex+i)/10, so a tenth of the keys
 // change from one run to the next.
@@ -104,11 +110,12 @@ func genRun(id string, created time.Time, n, runIndex int) *Run {
 	name := func(i int) string { return fmt.Sprintf("n%06d", i) }
 	for i := range n {
 		nd := Node{Name: name(i), Kind: "view", CacheKey: genKey(i, (runIndex+i)/10), CodeVersion: "c1",
+			DataVersion:  genDataVersion(i, (runIndex+i)/10),
 			Dependencies: map[string]string{}, Admitted: true, Status: "stale", Behavior: "default", Generation: 0,
 			Detail: json.RawMessage(`{"i":` + fmt.Sprint(i) + `}`)}
 		if i > 0 {
 			p := i / 2
-			nd.Dependencies[name(p)] = genKey(p, (runIndex+p)/10)
+			nd.Dependencies[name(p)] = genDataVersion(p, (runIndex+p)/10)
 			r.Edges = append(r.Edges, [2]string{name(p), name(i)})
 		} else {
 			nd.Kind = "scan_unit"

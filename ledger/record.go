@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -76,7 +75,11 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 		if err != nil {
 			return err
 		}
-		plan, err := s.loadPlanned(ctx, tx, seq)
+		taskNames := make([]string, len(res.Tasks))
+		for i, t := range res.Tasks {
+			taskNames[i] = t.Name
+		}
+		plan, err := s.loadPlanned(ctx, tx, seq, taskNames)
 		if err != nil {
 			return err
 		}
@@ -92,7 +95,16 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 				return fmt.Errorf("ledger %s: %s: task %d (%q): %w: already recorded (%s) for this run", s.path, op, i, t.Name, ErrDuplicate, st)
 			}
 		}
-		order, err := topoOrder(slices.Sorted(maps.Keys(plan)), run.Edges)
+		// The order of the whole graph, restricted to the tasks, is a
+		// topological order of the tasks.
+		graph := map[string]bool{}
+		for _, e := range run.Edges {
+			graph[e[0]], graph[e[1]] = true, true
+		}
+		for n := range plan {
+			graph[n] = true
+		}
+		order, err := topoOrder(slices.Sorted(maps.Keys(graph)), run.Edges)
 		if err != nil {
 			return fmt.Errorf("ledger %s: %s: %w: %w", s.path, op, ErrCorrupt, err)
 		}
@@ -187,10 +199,12 @@ func intOrNil(p *int) any {
 	return int64(*p)
 }
 
-// loadPlanned reads every node of run seq.
-func (s *Store) loadPlanned(ctx context.Context, tx *sql.Tx, seq int64) (map[string]planned, error) {
+// loadPlanned reads the nodes of run seq named in names; other names are
+// absent from the map.
+func (s *Store) loadPlanned(ctx context.Context, tx *sql.Tx, seq int64, names []string) (map[string]planned, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT n.name, k.key, n.code_version, n.dependencies, n.pending
-		FROM nodes n JOIN cache_keys k ON k.hash = n.key_hash WHERE n.run = ?`, seq)
+		FROM json_each(?2) j CROSS JOIN nodes n ON n.run = ?1 AND n.name = j.value
+		JOIN cache_keys k ON k.hash = n.key_hash`, seq, jsonText(names))
 	if err != nil {
 		return nil, wrapDB(s.path, "read planned nodes", err)
 	}
@@ -204,14 +218,11 @@ func (s *Store) loadPlanned(ctx context.Context, tx *sql.Tx, seq int64) (map[str
 		if err := rows.Scan(&name, &p.key, &p.codeVersion, &deps, &pending); err != nil {
 			return nil, wrapDB(s.path, "read planned nodes", err)
 		}
-		if err := json.Unmarshal([]byte(deps), &p.deps); err != nil {
+		if p.deps, err = decodeDeps(deps); err != nil {
 			return nil, fmt.Errorf("ledger %s: node %q: dependencies: %w: %w", s.path, name, ErrCorrupt, err)
 		}
-		if err := json.Unmarshal([]byte(pending), &p.pending); err != nil {
+		if p.pending, err = decodeList(pending); err != nil {
 			return nil, fmt.Errorf("ledger %s: node %q: pending: %w: %w", s.path, name, ErrCorrupt, err)
-		}
-		if p.deps == nil {
-			p.deps = map[string]string{}
 		}
 		out[name] = p
 	}

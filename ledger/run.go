@@ -397,17 +397,12 @@ func (s *Store) scanNode(row rowScanner, extra ...any) (Node, error) {
 	if err := row.Scan(dest...); err != nil {
 		return n, wrapDB(s.path, "read node", err)
 	}
-	if err := json.Unmarshal([]byte(deps), &n.Dependencies); err != nil {
+	var err error
+	if n.Dependencies, err = decodeDeps(deps); err != nil {
 		return n, fmt.Errorf("ledger %s: node %q: dependencies: %w: %w", s.path, n.Name, ErrCorrupt, err)
 	}
-	if err := json.Unmarshal([]byte(pending), &n.Pending); err != nil {
+	if n.Pending, err = decodeList(pending); err != nil {
 		return n, fmt.Errorf("ledger %s: node %q: pending: %w: %w", s.path, n.Name, ErrCorrupt, err)
-	}
-	if n.Dependencies == nil {
-		n.Dependencies = map[string]string{}
-	}
-	if n.Pending == nil {
-		n.Pending = []string{}
 	}
 	if len(detail) > 0 {
 		n.Detail = json.RawMessage(detail)
@@ -461,4 +456,34 @@ func (s *Store) Runs(ctx context.Context) ([]RunInfo, error) {
 		return nil, wrapDB(s.path, "list runs", err)
 	}
 	return out, nil
+}
+
+// decodeDeps reads a stored dependencies object; never nil.
+func decodeDeps(text string) (map[string]string, error) {
+	if text == "{}" {
+		return map[string]string{}, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(text), &m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = map[string]string{}
+	}
+	return m, nil
+}
+
+// decodeList reads a stored JSON array of strings; never nil.
+func decodeList(text string) ([]string, error) {
+	if text == "[]" {
+		return []string{}, nil
+	}
+	var l []string
+	if err := json.Unmarshal([]byte(text), &l); err != nil {
+		return nil, err
+	}
+	if l == nil {
+		l = []string{}
+	}
+	return l, nil
 }

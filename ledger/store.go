@@ -76,6 +76,8 @@ func openWith(ctx context.Context, path string, migs []migration) (*Store, error
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-32768)")
 	q.Add("_txlock", "immediate")
 	dsn := u.String() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
