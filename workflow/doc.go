@@ -20,8 +20,14 @@
 // carries its bundle's signature unchanged. Each node also records the named
 // inputs behind its signature (plan, session, pin:<table>, table_id:<table>,
 // scan_units, view:<name>), which is what lets the next run say which one
-// moved. A scan unit's signature is its content id (table, version, files,
-// columns, filters), so a moved pin makes new scan-unit nodes.
+// moved. A scan unit's name and signature come from its content digest
+// (table id, files with sizes and deletion vectors, partition, columns,
+// filters; not the version), so a commit makes new nodes only for the units
+// whose files changed.
+//
+// Graph.PlanRun decides freshness against a run ledger instead: by cache key
+// (package cachekey), with behaviors, Dagster-style causes and events; see
+// ledger.go.
 //
 // Graph.Schedule admits the requested views and their ancestors, and marks
 // each admitted node fresh or stale against a previous schedule
