@@ -77,14 +77,21 @@ func imports(files []*ast.File) map[string]bool {
 	return out
 }
 
-// TestDependencyDirection: identity and kernel know nothing of flags or
-// files; the shared model depends on no other project package; library
+// TestDependencyDirection: identity, kernel and cachekey know nothing of
+// flags or files; the shared model depends on no other project package;
+// workflow and the ledger store know nothing of each other; library
 // packages never import the command.
 func TestDependencyDirection(t *testing.T) {
 	forbidden := map[string][]string{
 		"model":    {module, "os", "io/fs", "flag", "github.com/spf13/"},
 		"identity": {"os", "io/fs", "flag", "github.com/spf13/", module + "delta", module + "lineage", module + "scanunit", module + "planbundle", module + "kernel"},
 		"kernel":   {"os", "io/fs", "flag", "github.com/spf13/", module},
+		// Cache keys are pure: no files, no store, no other project package.
+		"cachekey": {"os", "io/fs", "flag", "github.com/spf13/", module},
+		// Planning reads the ledger through workflow.Ledger; the SQLite store
+		// stays out of it, and the store knows nothing of workflows.
+		"workflow": {module + "ledger", "database/sql", "modernc.org/"},
+		"ledger":   {module + "workflow", module + "planbundle", module + "delta"},
 	}
 	pkgs := pkgFiles(t)
 	for _, dir := range sortedKeys(pkgs) {
