@@ -163,8 +163,14 @@ func checkFileSet(t *testing.T, s *Snapshot) {
 	t.Helper()
 	f := s.Files
 	n := f.Len()
-	if len(f.Sizes) != n || len(f.ModTimes) != n || len(f.NumRecords) != n || len(f.DVCardinality) != n || len(f.TightBounds) != n {
+	if len(f.Sizes) != n || len(f.ModTimes) != n || len(f.NumRecords) != n || len(f.DVCardinality) != n || len(f.DVIDs) != n || len(f.TightBounds) != n {
 		t.Fatalf("file set columns have unequal lengths")
+	}
+	for i := range n {
+		// A file has a deletion-vector id exactly when it has a DV.
+		if (f.DVIDs[i] != "") != (f.DVCardinality[i] >= 0) {
+			t.Fatalf("file %s: deletion-vector id %q with cardinality %d", f.Paths[i], f.DVIDs[i], f.DVCardinality[i])
+		}
 	}
 	for i := 1; i < n; i++ {
 		if f.Paths[i-1] >= f.Paths[i] {
