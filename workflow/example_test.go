@@ -3,8 +3,11 @@ package workflow_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 
+	"github.com/deltaplan/deltaplan/cachekey"
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
@@ -55,4 +58,39 @@ func ExampleGraph_Schedule() {
 	// view:revenue_by_region_v2 fresh (unchanged signature)
 	// view:top_eu_orders stale (recompute)
 	// critical path: [scan:sales:5d57e9f4521168f2 view:revenue_by_region view:region_report]
+}
+
+// emptyLedger is a run ledger with no records (deltaplan's is ledger.Store,
+// through cmd/deltaplan's adapter).
+type emptyLedger struct{}
+
+func (emptyLedger) Succeeded(context.Context, []string) (map[string]workflow.LedgerEntry, error) {
+	return nil, nil
+}
+
+func (emptyLedger) LastSucceeded(context.Context, []string) (map[string]workflow.LedgerPrevious, error) {
+	return nil, nil
+}
+
+// Plan the example workflow against an empty ledger: every node is missing,
+// and each has a cache key that says what its result depends on.
+func ExampleGraph_PlanRun() {
+	w, err := workflow.Load("../testdata/example/workflow.json")
+	if err != nil {
+		panic(err)
+	}
+	g, err := workflow.Build(context.Background(), w, workflow.Options{})
+	if err != nil {
+		panic(err)
+	}
+	s, run, err := g.PlanRun(context.Background(), emptyLedger{}, workflow.LedgerOptions{RunID: "run-1", Requested: []string{"region_report"}})
+	if err != nil {
+		panic(err)
+	}
+	k, _ := cachekey.Decode(s.Nodes[slices.IndexFunc(s.Nodes, func(n workflow.Node) bool { return n.Name == "view:region_report" })].CacheKey)
+	fmt.Println(s.RunID, s.Summary.Missing, "missing of", s.Summary.Admitted, "admitted;", len(run.Nodes), "planned")
+	fmt.Println(k.Node, "keys on", slices.Sorted(maps.Keys(k.Dependencies)))
+	// Output:
+	// run-1 4 missing of 4 admitted; 7 planned
+	// view:region_report keys on [view:revenue_by_region]
 }
