@@ -57,8 +57,10 @@
 // store. Anything else must be a ledger: a file that is not SQLite, an
 // SQLite database with another (or no) application_id — even one without
 // tables — is ErrNotStore, and a ledger of a newer schema version is
-// ErrNewerSchema; such files are checked through their header before
-// SQLite opens them, and never written to. Damaged pages give ErrCorrupt,
+// ErrNewerSchema. A file that is not SQLite or whose header carries another
+// application id is refused from its first 100 bytes, before SQLite opens
+// it; a newer ledger is only read (in one read transaction). None of them
+// is ever written to. Damaged pages give ErrCorrupt,
 // from Open or from the call that reads them; Check runs SQLite's
 // quick_check over the whole file.
 //

@@ -47,8 +47,10 @@ type Node struct {
 	Detail json.RawMessage
 }
 
-// Run is one planned run of a workflow. Run (the method) returns Nodes
-// sorted by name, Edges sorted, and non-nil maps and slices throughout.
+// Run is one planned run of a workflow. SavePlan stores, and Run (the
+// method) returns, Nodes sorted by name, Edges sorted, Requested sorted,
+// each generation sorted (generations in their order), and non-nil maps
+// and slices throughout.
 type Run struct {
 	ID          string
 	CreatedAt   time.Time // UTC, stored with millisecond precision
@@ -203,11 +205,14 @@ func (s *Store) SavePlan(ctx context.Context, r *Run) error {
 	if err != nil {
 		return fmt.Errorf("ledger %s: save plan: %w", s.path, err)
 	}
-	gens := r.Generations
-	if gens == nil {
-		gens = [][]string{}
+	gens := make([][]string, len(r.Generations))
+	for i, g := range r.Generations {
+		gens[i] = slices.Sorted(slices.Values(g))
+		if gens[i] == nil {
+			gens[i] = []string{}
+		}
 	}
-	req := r.Requested
+	req := slices.Sorted(slices.Values(r.Requested))
 	if req == nil {
 		req = []string{}
 	}

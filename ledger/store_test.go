@@ -235,6 +235,7 @@ func TestCorruptStore(t *testing.T) {
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("should be ErrCorrupt: %v", err)
 			}
+			t.Logf("%s: %v", tt.name, err)
 		})
 	}
 }
