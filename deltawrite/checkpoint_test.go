@@ -75,6 +75,9 @@ func TestCheckpointEqualsReplay(t *testing.T) {
 	if err != nil || v != 5 {
 		t.Fatalf("AddColumns: version %d, %v", v, err)
 	}
+	if got := tbl.Schema(); got.NumFields() != allTypes().NumFields()+1 || got.Field(got.NumFields()-1).Name != "extra" || !got.Field(got.NumFields()-1).Nullable {
+		t.Fatalf("schema after AddColumns: %v", got)
+	}
 	for i := 0; i < 2; i++ {
 		rec := withExtra(t, mem, tbl.Schema(), makeRecord(mem, 10+i, 9))
 		if _, err := tbl.Append(ctx, rec); err != nil {

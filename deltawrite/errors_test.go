@@ -223,6 +223,9 @@ func TestStaleHandleAfterAddColumns(t *testing.T) {
 	if v, err := a.AddColumns(ctx, extra); err != nil || v != 1 {
 		t.Fatalf("AddColumns: %d, %v", v, err)
 	}
+	if a.Schema().NumFields() != 4 {
+		t.Fatalf("the adding handle's schema: %v", a.Schema())
+	}
 	rec := smallRecord(mem, 2, 2)
 	defer rec.Release()
 	if v, err := b.Append(ctx, rec); err != nil || v != 2 {

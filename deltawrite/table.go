@@ -257,7 +257,7 @@ func (t *Table) AddColumns(ctx context.Context, fields ...arrow.Field) (int64, e
 	if err := validateFields(add, map[string]bool{}); err != nil {
 		return -1, err
 	}
-	v, err := t.commit(ctx, func() ([]byte, bool, error) {
+	v, err := t.commitMeta(ctx, func() ([]byte, *delta.Metadata, bool, error) {
 		cur := t.schema.Fields()
 		var missing []arrow.Field
 		for _, f := range add {
@@ -266,15 +266,15 @@ func (t *Table) AddColumns(ctx context.Context, fields ...arrow.Field) (int64, e
 			case i < 0:
 				missing = append(missing, f)
 			case cur[i].Name != f.Name || !arrow.TypeEqual(cur[i].Type, f.Type):
-				return nil, false, fmt.Errorf("%w: column %q exists as %q %s", ErrSchemaMismatch, f.Name, cur[i].Name, cur[i].Type)
+				return nil, nil, false, fmt.Errorf("%w: column %q exists as %q %s", ErrSchemaMismatch, f.Name, cur[i].Name, cur[i].Type)
 			}
 		}
 		if len(missing) == 0 {
-			return nil, true, nil
+			return nil, nil, true, nil
 		}
 		ss, err := schemaString(append(append([]arrow.Field(nil), cur...), missing...))
 		if err != nil {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 		meta := t.meta
 		meta.SchemaString, meta.Schema = ss, nil
@@ -284,7 +284,7 @@ func (t *Table) AddColumns(ctx context.Context, fields ...arrow.Field) (int64, e
 		}
 		cols, _ := json.Marshal(names)
 		b, err := commitBytes(time.Now().UnixMilli(), "ADD COLUMNS", map[string]string{"columns": string(cols)}, false, map[string]any{"metaData": meta})
-		return b, false, err
+		return b, &meta, false, err
 	})
 	if err != nil {
 		return -1, err
@@ -297,11 +297,20 @@ func (t *Table) AddColumns(ctx context.Context, fields ...arrow.Field) (int64, e
 // re-reading the log after every lost race. build runs under t.mu with
 // the current state; skip means there is nothing to commit.
 func (t *Table) commit(ctx context.Context, build func() (data []byte, skip bool, err error)) (int64, error) {
+	return t.commitMeta(ctx, func() ([]byte, *delta.Metadata, bool, error) {
+		data, skip, err := build()
+		return data, nil, skip, err
+	})
+}
+
+// commitMeta is commit for a commit that may carry a new metaData (meta),
+// installed once the commit lands.
+func (t *Table) commitMeta(ctx context.Context, build func() (data []byte, meta *delta.Metadata, skip bool, err error)) (int64, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	bound := t.o.baseBackoff
 	for attempt := 1; ; attempt++ {
-		data, skip, err := build()
+		data, meta, skip, err := build()
 		if err != nil {
 			return -1, err
 		}
@@ -313,6 +322,11 @@ func (t *Table) commit(ctx context.Context, build func() (data []byte, skip bool
 		err = t.st.PutIfAbsent(ctx, logPath(v), data)
 		if err == nil || errors.Is(err, fs.ErrExist) && ownCommit(ctx, t.st, v, data) {
 			t.version = v
+			if meta != nil {
+				if err := t.setState(*meta, t.protocol); err != nil {
+					return -1, fmt.Errorf("committed version %d: %w", v, err)
+				}
+			}
 			return v, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
