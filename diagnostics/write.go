@@ -120,7 +120,9 @@ func (w Writer) Write(ctx context.Context, location, runID string, batches ...Ba
 	}
 	open := w.Open
 	if open == nil {
-		open = func(ctx context.Context, loc string) (deltawrite.Storage, error) { return deltawrite.OpenStorage(ctx, loc) }
+		open = func(ctx context.Context, loc string) (deltawrite.Storage, error) {
+			return deltawrite.OpenStorage(ctx, loc)
+		}
 	}
 	for _, name := range order {
 		loc := JoinLocation(location, name)
