@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/diagnostics"
 	"github.com/deltaplan/deltaplan/planbundle"
 	"github.com/deltaplan/deltaplan/session"
 )
@@ -106,7 +107,7 @@ func (f *planFlags) build(cmd *cobra.Command, planPath string) (*planbundle.Bund
 func init() {
 	register(func() *cobra.Command {
 		var f planFlags
-		var substraitDir string
+		var substraitDir, diagLocation string
 		c := &cobra.Command{
 			Use:   "plan PLAN --table NAME=LOCATION ...",
 			Short: "Build the plan bundle: signature, components, lineage, scan units, session",
@@ -126,6 +127,11 @@ session (--session FILE). The signature never depends on table locations.`,
 						return err
 					}
 				}
+				if diagLocation != "" {
+					if err := writeDiagnostics(cmd.Context(), diagLocation, newRunID(), diagnostics.BundleBatches(viewName(args[0]), b)...); err != nil {
+						return err
+					}
+				}
 				if f.json {
 					return planbundle.Write(cmd.OutOrStdout(), b)
 				}
@@ -133,6 +139,7 @@ session (--session FILE). The signature never depends on table locations.`,
 			},
 		}
 		f.add(c, true)
+		c.Flags().StringVar(&diagLocation, "diagnostics", "", "append plan_bundles, scan_units and lineage_reads rows (a fresh run id) to the Delta tables under LOCATION")
 		c.Flags().StringVar(&substraitDir, "scan-units-substrait", "", "write one Substrait plan per scan unit (protobuf JSON) to DIR/<unit id>.substrait.json")
 		return c
 	})
