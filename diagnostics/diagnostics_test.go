@@ -22,8 +22,12 @@ import (
 	"github.com/deltaplan/deltaplan/deltawrite"
 	"github.com/deltaplan/deltaplan/diagnostics"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
+	"github.com/deltaplan/deltaplan/kernel"
+	"github.com/deltaplan/deltaplan/objstore"
+	"github.com/deltaplan/deltaplan/objstore/objstoretest"
 	"github.com/deltaplan/deltaplan/planbundle"
 	"github.com/deltaplan/deltaplan/session"
+	"github.com/deltaplan/deltaplan/workflow"
 )
 
 func exampleBundle(t *testing.T, plan string) *planbundle.Bundle {
@@ -311,5 +315,54 @@ func TestWriteErrors(t *testing.T) {
 	}
 	if err := diagnostics.Write(ctx, dir, "r1", diagnostics.Drifts(diagnostics.Drift{Kind: "k"})); !errors.Is(err, diagnostics.ErrInvalid) || !strings.Contains(err.Error(), "must") {
 		t.Errorf("non-nullable unknown column: %v", err)
+	}
+}
+
+// TestFromSchedule converts schedule nodes field by field.
+func TestFromSchedule(t *testing.T) {
+	v, recs := int64(3), int64(30)
+	s := &workflow.Schedule{Nodes: []workflow.Node{
+		{Name: "scan:sales:00", Kind: kernel.KindScanUnit, Signature: "sig", Behavior: kernel.BehaviorDefault, Bytes: 9, Table: "sales", DeltaVersion: &v, Files: 2, Records: &recs, Admitted: true, Status: "stale", Reason: "new node", Explain: "new"},
+		{Name: "view:a", Kind: kernel.KindView, View: "a", Behavior: kernel.BehaviorIgnore},
+	}}
+	got := diagnostics.FromSchedule(s)
+	want := []diagnostics.ScheduleNode{
+		{Name: "scan:sales:00", Kind: "scan_unit", Status: "stale", Reason: "new node", Signature: "sig", Bytes: 9, Table: "sales", DeltaVersion: &v, Files: 2, Records: &recs, Admitted: true, Behavior: "default", Explain: "new"},
+		{Name: "view:a", Kind: "view", View: "a", Behavior: "ignore"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+}
+
+// TestWriteS3 writes the example bundle's diagnostics to the S3 server and
+// reads them back through the delta reader.
+func TestWriteS3(t *testing.T) {
+	srv := objstoretest.Require(t)
+	srv.UseS3(t, srv.S3Endpoint)
+	ctx := context.Background()
+	uri := "s3://" + srv.NewS3Bucket(t, ctx).Name + "/diag"
+	b := exampleBundle(t, "top_eu_orders")
+	for _, run := range []string{"r1", "r2"} {
+		if err := diagnostics.Write(ctx, uri, run, diagnostics.BundleBatches("top_eu_orders", b)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for table, perRun := range map[string]int{"plan_bundles": 1, "scan_units": len(b.ScanUnits), "lineage_reads": len(b.Lineage.Reads)} {
+		st, err := objstore.Open(ctx, uri+"/"+table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dt, err := delta.Open(ctx, uri+"/"+table, delta.WithStorage(st))
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, err := dt.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.Version != 2 || snap.NumRecords == nil || *snap.NumRecords != int64(2*perRun) {
+			t.Errorf("%s: version %d, records %v; want 2 and %d", table, snap.Version, snap.NumRecords, 2*perRun)
+		}
 	}
 }
