@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -111,12 +112,51 @@ func parquetSchema(s *arrow.Schema) (*parquet.Schema, error) {
 	return parquet.NewSchema("spark_schema", newOrderedGroup(fs)), nil
 }
 
-// colStats accumulates the statistics of one column.
+// colStats accumulates the statistics of one column in typed fields (no
+// boxing per row); render turns them into JSON values at the end.
 type colStats struct {
 	nulls    int64
-	min, max any  // JSON values; nil when unknown
-	noBounds bool // a value that has no order here (NaN, ±Inf)
-	noMax    bool // a string maximum longer than the prefix
+	has      bool // min and max hold a value
+	noBounds bool // a value that has no order here (NaN, ±Inf), or binary
+	iMin     int64
+	iMax     int64
+	fMin     float64
+	fMax     float64
+	sMin     string // views the record's buffer until render
+	sMax     string
+	bMin     bool
+	bMax     bool
+	dMin     decimal128.Num
+	dMax     decimal128.Num
+}
+
+// render returns the JSON min and max of a column of type dt (nil when
+// there are none; max nil alone for a long string maximum).
+func (st *colStats) render(dt arrow.DataType) (lo, hi any) {
+	if !st.has || st.noBounds {
+		return nil, nil
+	}
+	switch t := dt.(type) {
+	case *arrow.Float64Type, *arrow.Float32Type:
+		return st.fMin, st.fMax
+	case *arrow.StringType:
+		lo = prefixRunes(st.sMin, statsPrefixRunes)
+		if utf8.RuneCountInString(st.sMax) <= statsPrefixRunes {
+			hi = st.sMax
+		}
+		return lo, hi
+	case *arrow.BooleanType:
+		return st.bMin, st.bMax
+	case *arrow.Date32Type:
+		day := func(d int64) string { return time.Unix(d*86400, 0).UTC().Format("2006-01-02") }
+		return day(st.iMin), day(st.iMax)
+	case *arrow.TimestampType:
+		ts := func(us int64) string { return time.UnixMicro(us).UTC().Format("2006-01-02T15:04:05.000000Z07:00") }
+		return ts(st.iMin), ts(st.iMax)
+	case *arrow.Decimal128Type:
+		return json.Number(st.dMin.ToString(t.Scale)), json.Number(st.dMax.ToString(t.Scale))
+	}
+	return st.iMin, st.iMax
 }
 
 // fileStats is the Spark-shaped stats JSON of one data file.
@@ -160,14 +200,14 @@ func encodeParquet(rec arrow.RecordBatch, schema *parquet.Schema) ([]byte, strin
 	}
 	fsj := fileStats{NumRecords: int64(n), MinValues: map[string]any{}, MaxValues: map[string]any{}, NullCount: map[string]int64{}}
 	for c := 0; c < ncols; c++ {
-		name, st := rec.Schema().Field(c).Name, &stats[c]
-		fsj.NullCount[name] = st.nulls
-		if st.noBounds || st.min == nil {
-			continue
+		f, st := rec.Schema().Field(c), &stats[c]
+		fsj.NullCount[f.Name] = st.nulls
+		lo, hi := st.render(f.Type)
+		if lo != nil {
+			fsj.MinValues[f.Name] = lo
 		}
-		fsj.MinValues[name] = st.min
-		if !st.noMax {
-			fsj.MaxValues[name] = st.max
+		if hi != nil {
+			fsj.MaxValues[f.Name] = hi
 		}
 	}
 	sj, err := json.Marshal(fsj)
@@ -184,6 +224,7 @@ func columnValues(a arrow.Array, f arrow.Field, c, start, end int, values []parq
 	if f.Nullable {
 		def = 1
 	}
+	var flba []byte
 	for r := start; r < end; r++ {
 		slot := &values[(r-start)*ncols+c]
 		if a.IsNull(r) {
@@ -214,16 +255,16 @@ func columnValues(a arrow.Array, f arrow.Field, c, start, end int, values []parq
 			boundInt(st, int64(i))
 		case *array.String:
 			s := x.Value(r)
-			v = parquet.ByteArrayValue([]byte(s))
+			// The bytes view the record's buffer; the writer copies them.
+			v = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
 			boundString(st, s)
 		case *array.Boolean:
 			b := x.Value(r)
 			v = parquet.BooleanValue(b)
-			if st.min == nil {
-				st.min, st.max = b, b
+			if !st.has {
+				st.bMin, st.bMax, st.has = b, b, true
 			} else {
-				st.min = st.min.(bool) && b
-				st.max = st.max.(bool) || b
+				st.bMin, st.bMax = st.bMin && b, st.bMax || b
 			}
 		case *array.Float64:
 			d := x.Value(r)
@@ -236,11 +277,11 @@ func columnValues(a arrow.Array, f arrow.Field, c, start, end int, values []parq
 		case *array.Date32:
 			d := int64(x.Value(r))
 			v = parquet.Int32Value(int32(d))
-			boundOrdered(st, d, func(d int64) any { return time.Unix(d*86400, 0).UTC().Format("2006-01-02") })
+			boundInt(st, d)
 		case *array.Timestamp:
 			us := int64(x.Value(r))
 			v = parquet.Int64Value(us)
-			boundOrdered(st, us, func(us int64) any { return time.UnixMicro(us).UTC().Format("2006-01-02T15:04:05.000000Z07:00") })
+			boundInt(st, us)
 		case *array.Binary:
 			v = parquet.ByteArrayValue(x.Value(r))
 			st.noBounds = true // Spark keeps no binary bounds
@@ -253,12 +294,15 @@ func columnValues(a arrow.Array, f arrow.Field, c, start, end int, values []parq
 			case dt.Precision <= 18:
 				v = parquet.Int64Value(int64(num.LowBits()))
 			default:
-				var b [16]byte
+				if flba == nil {
+					flba = make([]byte, 16*(end-start)) // one buffer per batch
+				}
+				b := flba[16*(r-start) : 16*(r-start+1)]
 				binary.BigEndian.PutUint64(b[:8], uint64(num.HighBits()))
 				binary.BigEndian.PutUint64(b[8:], num.LowBits())
-				v = parquet.FixedLenByteArrayValue(b[:])
+				v = parquet.FixedLenByteArrayValue(b)
 			}
-			boundDecimal(st, num, dt.Scale)
+			boundDecimal(st, num)
 		default:
 			return fmt.Errorf("%w: column %q: %s", ErrUnsupportedType, f.Name, a.DataType())
 		}
@@ -268,38 +312,11 @@ func columnValues(a arrow.Array, f arrow.Field, c, start, end int, values []parq
 }
 
 func boundInt(st *colStats, i int64) {
-	if st.min == nil {
-		st.min, st.max = i, i
+	if !st.has {
+		st.iMin, st.iMax, st.has = i, i, true
 		return
 	}
-	if i < st.min.(int64) {
-		st.min = i
-	}
-	if i > st.max.(int64) {
-		st.max = i
-	}
-}
-
-// ordBound keeps an ordered raw value next to its JSON form.
-type ordBound struct {
-	raw  int64
-	json any
-}
-
-func (o ordBound) MarshalJSON() ([]byte, error) { return json.Marshal(o.json) }
-
-func boundOrdered(st *colStats, v int64, render func(int64) any) {
-	if st.min == nil {
-		b := ordBound{v, render(v)}
-		st.min, st.max = b, b
-		return
-	}
-	if v < st.min.(ordBound).raw {
-		st.min = ordBound{v, render(v)}
-	}
-	if v > st.max.(ordBound).raw {
-		st.max = ordBound{v, render(v)}
-	}
+	st.iMin, st.iMax = min(st.iMin, i), max(st.iMax, i)
 }
 
 func boundFloat(st *colStats, d float64) {
@@ -310,27 +327,19 @@ func boundFloat(st *colStats, d float64) {
 	if d == 0 {
 		d = 0 // -0 and +0 are one bound
 	}
-	if st.min == nil {
-		st.min, st.max = d, d
+	if !st.has {
+		st.fMin, st.fMax, st.has = d, d, true
 		return
 	}
-	st.min = math.Min(st.min.(float64), d)
-	st.max = math.Max(st.max.(float64), d)
+	st.fMin, st.fMax = min(st.fMin, d), max(st.fMax, d)
 }
 
-// strBound keeps the full string for comparison.
-type strBound struct{ full, json string }
-
-func (s strBound) MarshalJSON() ([]byte, error) { return json.Marshal(s.json) }
-
 func boundString(st *colStats, s string) {
-	if st.min == nil || s < st.min.(strBound).full {
-		st.min = strBound{s, prefixRunes(s, statsPrefixRunes)}
+	if !st.has {
+		st.sMin, st.sMax, st.has = s, s, true
+		return
 	}
-	if st.max == nil || s > st.max.(strBound).full {
-		st.max = strBound{s, s}
-		st.noMax = utf8.RuneCountInString(s) > statsPrefixRunes
-	}
+	st.sMin, st.sMax = min(st.sMin, s), max(st.sMax, s)
 }
 
 func prefixRunes(s string, n int) string {
@@ -343,20 +352,15 @@ func prefixRunes(s string, n int) string {
 	return s
 }
 
-type decBound struct {
-	num   decimal128.Num
-	scale int32
-}
-
-func (d decBound) MarshalJSON() ([]byte, error) {
-	return []byte(d.num.ToString(d.scale)), nil
-}
-
-func boundDecimal(st *colStats, num decimal128.Num, scale int32) {
-	if st.min == nil || num.Less(st.min.(decBound).num) {
-		st.min = decBound{num, scale}
+func boundDecimal(st *colStats, num decimal128.Num) {
+	if !st.has {
+		st.dMin, st.dMax, st.has = num, num, true
+		return
 	}
-	if st.max == nil || num.Greater(st.max.(decBound).num) {
-		st.max = decBound{num, scale}
+	if num.Less(st.dMin) {
+		st.dMin = num
+	}
+	if num.Greater(st.dMax) {
+		st.dMax = num
 	}
 }
