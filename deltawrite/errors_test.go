@@ -295,3 +295,43 @@ func FuzzStringStats(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCreateSchema: Create either refuses a column (ErrUnsupportedType) or
+// writes a schemaString that the delta reader parses back to the same
+// column.
+func FuzzCreateSchema(f *testing.F) {
+	for i, name := range []string{"a", "region", "a b", "", "x=y", "é", "col(1)", "UPPER"} {
+		f.Add(name, uint8(i), i%2 == 0)
+	}
+	types := []arrow.DataType{
+		arrow.PrimitiveTypes.Int64, arrow.PrimitiveTypes.Int32, arrow.PrimitiveTypes.Int16, arrow.PrimitiveTypes.Int8,
+		arrow.BinaryTypes.String, arrow.FixedWidthTypes.Boolean, arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Float32,
+		arrow.FixedWidthTypes.Date32, utc, arrow.BinaryTypes.Binary, &arrow.Decimal128Type{Precision: 10, Scale: 3},
+		&arrow.Decimal128Type{Precision: 38, Scale: 38}, &arrow.Decimal128Type{Precision: 39, Scale: 0},
+		arrow.PrimitiveTypes.Uint8, arrow.BinaryTypes.LargeString, &arrow.TimestampType{Unit: arrow.Second, TimeZone: "UTC"},
+	}
+	f.Fuzz(func(t *testing.T, name string, typ uint8, nullable bool) {
+		dt := types[int(typ)%len(types)]
+		schema := arrow.NewSchema([]arrow.Field{{Name: name, Type: dt, Nullable: nullable}}, nil)
+		dir := t.TempDir()
+		tbl, err := deltawrite.Create(context.Background(), deltawrite.Local(dir), schema)
+		if err != nil {
+			if !errors.Is(err, deltawrite.ErrUnsupportedType) {
+				t.Fatalf("refused with %v, want ErrUnsupportedType", err)
+			}
+			return
+		}
+		ds, err := delta.ParseSchema(tbl.Metadata().SchemaString)
+		if err != nil {
+			t.Fatalf("schemaString %s: %v", tbl.Metadata().SchemaString, err)
+		}
+		back, err := ds.ArrowSchema()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := back.Field(0)
+		if got.Name != name || !arrow.TypeEqual(got.Type, dt) || got.Nullable != nullable {
+			t.Fatalf("column %q %s nullable=%v reads back as %q %s nullable=%v", name, dt, nullable, got.Name, got.Type, got.Nullable)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -73,6 +74,9 @@ func validateFields(fields []arrow.Field, seen map[string]bool) error {
 		if f.Name == "" {
 			probs = append(probs, "a column has an empty name")
 			continue
+		}
+		if !utf8.ValidString(f.Name) {
+			probs = append(probs, fmt.Sprintf("column %q: name is not valid UTF-8", f.Name))
 		}
 		if strings.ContainsAny(f.Name, " ,;{}()\n\t=") {
 			probs = append(probs, fmt.Sprintf("column %q: name has a character Delta forbids without column mapping (one of ' ,;{}()\\n\\t=')", f.Name))
