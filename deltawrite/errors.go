@@ -22,6 +22,8 @@ var (
 	// ErrTooManyRetries: every commit attempt lost the race to another
 	// writer.
 	ErrTooManyRetries = errors.New("deltawrite: commit retries exhausted")
+	// ErrEmptyRecord: Append was given no rows (nothing is committed).
+	ErrEmptyRecord = errors.New("deltawrite: empty record")
 	// ErrInvalidOption: conflicting or malformed options.
 	ErrInvalidOption = errors.New("deltawrite: invalid option")
 )

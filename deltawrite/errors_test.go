@@ -84,6 +84,13 @@ func TestAppendSchemaMismatch(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 	})
+	t.Run("should refuse: no rows", func(t *testing.T) {
+		rec := recordOf(mem, smallSchema, 0)
+		defer rec.Release()
+		if _, err := tbl.Append(ctx, rec); !errors.Is(err, deltawrite.ErrEmptyRecord) {
+			t.Fatalf("err %v", err)
+		}
+	})
 	parts, _ := filepath.Glob(filepath.Join(dir, "part-*"))
 	if s := snapshot(t, dir); s.Version != 0 || len(parts) != 0 {
 		t.Fatalf("refused appends left version %d and data files %v", s.Version, parts)

@@ -196,14 +196,14 @@ func (t *Table) Metadata() delta.Metadata {
 // Append writes rec as one parquet data file and commits one add action
 // for it, returning the committed version. rec's schema must equal Schema()
 // (names, types, nullability, order; ErrSchemaMismatch otherwise) and rec
-// must have rows. On a lost race the log is re-read and the next version
+// must have rows (ErrEmptyRecord otherwise). On a lost race the log is re-read and the next version
 // tried, up to WithMaxAttempts times with jittered backoff; commits by
 // others in between are fine unless they change the schema or protocol
 // incompatibly. When the version is a multiple of the checkpoint interval a
 // checkpoint follows (see WithCheckpointHook).
 func (t *Table) Append(ctx context.Context, rec arrow.RecordBatch) (int64, error) {
 	if rec == nil || rec.NumRows() == 0 {
-		return -1, fmt.Errorf("%w: empty record", ErrSchemaMismatch)
+		return -1, ErrEmptyRecord
 	}
 	t.mu.Lock()
 	want, pq := t.schema, t.pq
