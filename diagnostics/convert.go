@@ -1,6 +1,10 @@
 package diagnostics
 
 import (
+	"slices"
+	"strings"
+
+	"github.com/deltaplan/deltaplan/ledger"
 	"github.com/deltaplan/deltaplan/planbundle"
 	"github.com/deltaplan/deltaplan/workflow"
 )
@@ -33,7 +37,7 @@ func BundleBatches(view string, b *planbundle.Bundle) []Batch {
 }
 
 // FromSchedule returns the schedule_nodes rows of a schedule, one per
-// node (cache_key is left NULL: callers with cache keys set it).
+// node (cache_key is NULL unless the schedule was planned against a ledger).
 func FromSchedule(s *workflow.Schedule) []ScheduleNode {
 	out := make([]ScheduleNode, len(s.Nodes))
 	for i, n := range s.Nodes {
@@ -42,6 +46,54 @@ func FromSchedule(s *workflow.Schedule) []ScheduleNode {
 			Bytes: n.Bytes, Table: n.Table, DeltaVersion: n.DeltaVersion, Files: int64(n.Files), Records: n.Records,
 			View: n.View, Admitted: n.Admitted, Behavior: n.Behavior.String(), Explain: n.Explain,
 		}
+		if n.CacheKey != "" {
+			out[i].CacheKey = &n.CacheKey
+		}
+	}
+	return out
+}
+
+// FromRecord returns the run_results rows of what `deltaplan record`
+// stored: a row per task, with the key it was recorded under.
+func FromRecord(res *ledger.Results, sum *ledger.RecordSummary) []RunResult {
+	keys := map[string]string{}
+	for _, r := range sum.Records {
+		keys[r.Name] = r.CacheKey
+	}
+	out := make([]RunResult, 0, len(res.Tasks))
+	for _, t := range res.Tasks {
+		r := RunResult{Name: t.Name, Status: t.Status, DataVersion: t.DataVersion, CacheKey: keys[t.Name]}
+		if t.StartedAt != nil {
+			r.StartedAt = *t.StartedAt
+		}
+		if t.EndedAt != nil {
+			r.EndedAt = *t.EndedAt
+		}
+		if t.Group != nil {
+			g := int64(*t.Group)
+			r.Group = &g
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b RunResult) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// FromDrift returns the drift rows of a run's drift report, one per
+// finding, in the report's order.
+func FromDrift(d *ledger.Drift) []Drift {
+	var out []Drift
+	for _, n := range d.AdmittedNotReported {
+		out = append(out, Drift{Kind: "admitted_not_reported", Task: n})
+	}
+	for _, n := range d.ReportedNotAdmitted {
+		out = append(out, Drift{Kind: "reported_not_admitted", Task: n})
+	}
+	for _, f := range d.Failures {
+		out = append(out, Drift{Kind: f.Status, Task: f.Name})
+	}
+	for _, v := range d.OrderViolations {
+		out = append(out, Drift{Kind: "order_violation", Task: v.Task, Predecessor: v.Predecessor, Detail: v.Reason})
 	}
 	return out
 }

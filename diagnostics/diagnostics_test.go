@@ -224,13 +224,13 @@ func TestWriteBundleDiagnostics(t *testing.T) {
 func TestWriteOtherTables(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	v, key := int64(4), "sha256:abc"
+	v, key, dv, grp := int64(4), "sha256:abc", "engine:7", int64(2)
 	started := time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC)
 	err := diagnostics.Write(ctx, dir, "r1",
 		diagnostics.ScheduleNodes(
 			diagnostics.ScheduleNode{Name: "scan:sales:0123", Kind: "scan_unit", Status: "stale", Reason: "new node", Signature: "s1", Bytes: 10, Table: "sales", DeltaVersion: &v, Files: 2, Admitted: true, Behavior: "default", CacheKey: &key},
 			diagnostics.ScheduleNode{Name: "view:a", Kind: "view", Status: "fresh", View: "a", Behavior: "ignore", Explain: "unchanged signature"}),
-		diagnostics.RunResults(diagnostics.RunResult{Name: "view:a", Status: "ok", DataVersion: &v, StartedAt: started, EndedAt: started.Add(time.Second), Group: "g"}),
+		diagnostics.RunResults(diagnostics.RunResult{Name: "view:a", Status: "succeeded", DataVersion: &dv, CacheKey: key, StartedAt: started, EndedAt: started.Add(time.Second), Group: &grp}),
 		diagnostics.Drifts(diagnostics.Drift{Kind: "pin moved", Task: "view:a", Predecessor: "scan:sales:0123", Detail: "3 -> 4"}),
 		diagnostics.Drifts(), // empty: nothing written
 	)
@@ -252,7 +252,7 @@ func TestWriteOtherTables(t *testing.T) {
 		t.Errorf("view node row %v", view)
 	}
 	_, rows = readTable(t, filepath.Join(dir, "run_results"))
-	if len(rows) != 1 || rows[0]["started_at"] != started || rows[0]["ended_at"] != started.Add(time.Second) || rows[0]["data_version"] != int64(4) || rows[0]["group"] != "g" {
+	if len(rows) != 1 || rows[0]["started_at"] != started || rows[0]["ended_at"] != started.Add(time.Second) || rows[0]["data_version"] != dv || rows[0]["group"] != grp || rows[0]["cache_key"] != key {
 		t.Errorf("run_results rows %v", rows)
 	}
 	_, rows = readTable(t, filepath.Join(dir, "drift"))

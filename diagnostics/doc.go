@@ -26,11 +26,14 @@
 //	  table string; delta_version long null; files long; records long null;
 //	  view string; admitted boolean; behavior string; explain string;
 //	  cache_key string null
-//	run_results     a row per task and run
-//	  run_id, name, status string; data_version long null;
-//	  started_at timestamp null; ended_at timestamp null; group string
-//	drift           a row per change found against the previous run
-//	  run_id, kind, task, predecessor, detail string
+//	run_results     a row per recorded task and run (FromRecord)
+//	  run_id, name, status string; data_version string null;
+//	  cache_key string; started_at timestamp null; ended_at timestamp null;
+//	  group long null
+//	drift           a row per finding of `deltaplan drift` for a run
+//	  (FromDrift): run_id, kind (admitted_not_reported,
+//	  reported_not_admitted, failed, skipped, order_violation), task,
+//	  predecessor, detail string
 //
 // Empty strings are stored as "" (not NULL). Columns added to a table in a
 // later version of this package are added to existing tables as nullable

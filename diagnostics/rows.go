@@ -75,11 +75,12 @@ type ScheduleNode struct {
 // RunResult is one run_results row: how a task of a run ended.
 type RunResult struct {
 	Name        string
-	Status      string
-	DataVersion *int64 // the Delta version the task produced, if any
+	Status      string  // succeeded, failed or skipped
+	DataVersion *string // the data version the engine reported, if any
+	CacheKey    string  // the key the result is recorded under
 	StartedAt   time.Time
 	EndedAt     time.Time
-	Group       string
+	Group       *int64
 }
 
 // Drift is one drift row: a change a run found against the previous one.
@@ -184,10 +185,16 @@ var scheduleNodeCols = []col[ScheduleNode]{
 var runResultCols = []col[RunResult]{
 	str("name", func(r *RunResult) string { return r.Name }),
 	str("status", func(r *RunResult) string { return r.Status }),
-	optLong("data_version", func(r *RunResult) *int64 { return r.DataVersion }),
+	{arrow.Field{Name: "data_version", Type: tString, Nullable: true}, func(r *RunResult) any {
+		if r.DataVersion != nil {
+			return *r.DataVersion
+		}
+		return nil
+	}},
+	str("cache_key", func(r *RunResult) string { return r.CacheKey }),
 	{arrow.Field{Name: "started_at", Type: tTime, Nullable: true}, func(r *RunResult) any { return timeOrNil(r.StartedAt) }},
 	{arrow.Field{Name: "ended_at", Type: tTime, Nullable: true}, func(r *RunResult) any { return timeOrNil(r.EndedAt) }},
-	str("group", func(r *RunResult) string { return r.Group }),
+	optLong("group", func(r *RunResult) *int64 { return r.Group }),
 }
 
 var driftCols = []col[Drift]{

@@ -34,6 +34,9 @@ type Options struct {
 	// lists is ErrOverrideConflict; a name that matches nothing is
 	// ErrUnknownNode.
 	Recompute, Disable, Ignore []string
+	// KeepBundles keeps each view's plan bundle (Graph.Bundle), for
+	// diagnostics; off, they are dropped once the graph is built.
+	KeepBundles bool
 }
 
 // Node prefixes: task names are "scan:<table>:<unit id prefix>" and
@@ -52,9 +55,17 @@ func ViewNode(view string) string { return viewPrefix + view }
 
 // Graph is a workflow's task graph with what Schedule prints about each node.
 type Graph struct {
-	tasks *kernel.TaskGraph
-	info  map[string]nodeInfo
-	views []string // view names, sorted
+	tasks   *kernel.TaskGraph
+	info    map[string]nodeInfo
+	views   []string                      // view names, sorted
+	bundles map[string]*planbundle.Bundle // with Options.KeepBundles
+}
+
+// Bundle returns a view's plan bundle when the graph was built with
+// Options.KeepBundles.
+func (g *Graph) Bundle(view string) (*planbundle.Bundle, bool) {
+	b, ok := g.bundles[view]
+	return b, ok
 }
 
 // nodeInfo is what a node shows besides its task.
@@ -157,6 +168,12 @@ func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
 		viewTask[name] = len(tasks)
 		tasks = append(tasks, task)
 		g.info[task.Name] = nodeInfo{view: name, code: newViewCode(b)}
+		if opts.KeepBundles {
+			if g.bundles == nil {
+				g.bundles = map[string]*planbundle.Bundle{}
+			}
+			g.bundles[name] = b
+		}
 		g.views = append(g.views, name)
 
 		tableIDs := map[string]string{}

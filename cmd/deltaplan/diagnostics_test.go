@@ -134,3 +134,66 @@ func TestPlanDiagnosticsErrors(t *testing.T) {
 		}
 	}
 }
+
+// tableRows reads every row (string columns) of a diagnostics table at its
+// latest version.
+func tableRows(t *testing.T, dir string) []map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	dt, err := delta.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := dt.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]string
+	for _, p := range snap.Files.Paths {
+		rows = append(rows, readRows(t, filepath.Join(dir, p))...)
+	}
+	return rows
+}
+
+// TestScheduleRecordDiagnostics: schedule --store --diagnostics writes the
+// schedule's nodes (with cache keys) and each view's bundle rows under the
+// ledger's run id; record --diagnostics writes the results and the drift.
+func TestScheduleRecordDiagnostics(t *testing.T) {
+	dir := scheduleWorkspace(t)
+	store := filepath.Join(dir, "ledger.db")
+	diag := filepath.Join(dir, "diag")
+	d := scheduleStore(t, filepath.Join(dir, "workflow.json"), "--store", store, "--diagnostics", diag)
+	nodes := tableRows(t, filepath.Join(diag, "schedule_nodes"))
+	if len(nodes) != len(d.Nodes) {
+		t.Fatalf("schedule_nodes has %d rows for %d nodes", len(nodes), len(d.Nodes))
+	}
+	keys := map[string]string{}
+	for _, n := range d.Nodes {
+		keys[n.Name] = n.CacheKey
+	}
+	for _, r := range nodes {
+		if r["run_id"] != d.RunID || r["cache_key"] != keys[r["name"]] || r["cache_key"] == "" || r["status"] == "" {
+			t.Errorf("schedule_nodes row %v", r)
+		}
+	}
+	if got := len(tableRows(t, filepath.Join(diag, "plan_bundles"))); got != 4 {
+		t.Errorf("plan_bundles: %d rows, want one per view (4)", got)
+	}
+	res := filepath.Join(dir, "results.json")
+	os.WriteFile(res, []byte(`{"run_id": "`+d.RunID+`", "tasks": [{"name": "view:region_report", "status": "failed", "data_version": "x"}]}`), 0o644)
+	if code, _, stderr := runCLI(t, "record", "--store", store, res, "--diagnostics", diag); code != 0 {
+		t.Fatal(stderr)
+	}
+	results := tableRows(t, filepath.Join(diag, "run_results"))
+	if len(results) != 1 || results[0]["run_id"] != d.RunID || results[0]["status"] != "failed" || results[0]["data_version"] != "x" || results[0]["cache_key"] != keys["view:region_report"] {
+		t.Errorf("run_results %v", results)
+	}
+	drift := tableRows(t, filepath.Join(diag, "drift"))
+	kinds := map[string]int{}
+	for _, r := range drift {
+		kinds[r["kind"]]++
+	}
+	if kinds["failed"] != 1 || kinds["admitted_not_reported"] != len(d.Nodes)-1 {
+		t.Errorf("drift kinds %v", kinds)
+	}
+}

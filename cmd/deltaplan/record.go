@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/deltaplan/deltaplan/diagnostics"
 	"github.com/deltaplan/deltaplan/ledger"
 	"github.com/deltaplan/deltaplan/workflow"
 )
@@ -18,6 +19,7 @@ func init() {
 		var (
 			store   string
 			logFile string
+			diagLoc string
 			asJSON  bool
 		)
 		c := &cobra.Command{
@@ -69,6 +71,16 @@ versions they recorded.`,
 				if err := log.close(); err != nil {
 					return err
 				}
+				if diagLoc != "" {
+					d, err := st.Drift(cmd.Context(), res.RunID)
+					if err != nil {
+						return err
+					}
+					if err := writeDiagnostics(cmd.Context(), diagLoc, res.RunID,
+						diagnostics.RunResults(diagnostics.FromRecord(res, sum)...), diagnostics.Drifts(diagnostics.FromDrift(d)...)); err != nil {
+						return err
+					}
+				}
 				if asJSON {
 					return writeJSON(cmd.OutOrStdout(), sum)
 				}
@@ -78,6 +90,7 @@ versions they recorded.`,
 		c.Flags().StringVar(&store, "store", "", "the run ledger (SQLite file) the run was planned in (required)")
 		c.Flags().StringVar(&logFile, "log", "", "append one JSON line per recorded task to this file")
 		c.Flags().BoolVar(&asJSON, "json", false, "print what was recorded as JSON")
+		c.Flags().StringVar(&diagLoc, "diagnostics", "", "append the run's run_results and drift rows to Delta tables under LOCATION")
 		return c
 	})
 }

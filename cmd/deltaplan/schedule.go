@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/deltaplan/deltaplan/diagnostics"
 	"github.com/deltaplan/deltaplan/ledger"
 	"github.com/deltaplan/deltaplan/workflow"
 )
@@ -28,6 +29,7 @@ func init() {
 			recompute   []string
 			disable     []string
 			ignore      []string
+			diagLoc     string
 		)
 		c := &cobra.Command{
 			Use:   "schedule WORKFLOW",
@@ -76,7 +78,7 @@ the planned run is stored under the printed run_id. --recompute, --disable and
 					return err
 				}
 				g, err := workflow.Build(cmd.Context(), w, workflow.Options{Open: openTable, TargetBytes: targetBytes,
-					Recompute: recompute, Disable: disable, Ignore: ignore})
+					Recompute: recompute, Disable: disable, Ignore: ignore, KeepBundles: diagLoc != ""})
 				if errors.Is(err, workflow.ErrOverrideConflict) {
 					return usageError{err}
 				}
@@ -88,6 +90,9 @@ the planned run is stored under the printed run_id. --recompute, --disable and
 					if err != nil {
 						return err
 					}
+					if err := scheduleDiagnostics(cmd.Context(), diagLoc, g, s); err != nil {
+						return err
+					}
 					if asJSON {
 						return writeJSON(cmd.OutOrStdout(), s)
 					}
@@ -96,6 +101,9 @@ the planned run is stored under the printed run_id. --recompute, --disable and
 				s, err := g.Schedule(views, prev)
 				if err != nil {
 					return fmt.Errorf("workflow %s: %w", args[0], err)
+				}
+				if err := scheduleDiagnostics(cmd.Context(), diagLoc, g, s); err != nil {
+					return err
 				}
 				if asJSON {
 					return writeJSON(cmd.OutOrStdout(), s)
@@ -107,6 +115,7 @@ the planned run is stored under the printed run_id. --recompute, --disable and
 		c.Flags().StringArrayVar(&views, "view", nil, "a view to produce (repeatable; default all views)")
 		c.Flags().Int64Var(&targetBytes, "target-bytes", 0, "scan-unit size in bytes (default 256 MiB)")
 		c.Flags().BoolVar(&asJSON, "json", false, "print the schedule as JSON")
+		c.Flags().StringVar(&diagLoc, "diagnostics", "", "append this run's schedule_nodes, plan_bundles, scan_units and lineage_reads to Delta tables under LOCATION")
 		c.Flags().StringVar(&store, "store", "", "the run ledger (SQLite file, created on first use) to plan against and store the run in")
 		c.Flags().StringVar(&logFile, "log", "", "append one JSON line per decision to this file (with --store)")
 		c.Flags().StringArrayVar(&recompute, "recompute", nil, "always recompute this view, node or scan:TABLE (repeatable)")
@@ -114,6 +123,25 @@ the planned run is stored under the printed run_id. --recompute, --disable and
 		c.Flags().StringArrayVar(&ignore, "ignore", nil, "keep this view, node or scan:TABLE out of its dependents' keys (repeatable)")
 		return c
 	})
+}
+
+// scheduleDiagnostics appends a schedule's rows (under its ledger run id,
+// else a fresh one) to the diagnostics tables at loc; "" writes nothing.
+func scheduleDiagnostics(ctx context.Context, loc string, g *workflow.Graph, s *workflow.Schedule) error {
+	if loc == "" {
+		return nil
+	}
+	runID := s.RunID
+	if runID == "" {
+		runID = newRunID()
+	}
+	batches := []diagnostics.Batch{diagnostics.ScheduleNodes(diagnostics.FromSchedule(s)...)}
+	for _, v := range g.Views() {
+		if b, ok := g.Bundle(v); ok {
+			batches = append(batches, diagnostics.BundleBatches(v, b)...)
+		}
+	}
+	return writeDiagnostics(ctx, loc, runID, batches...)
 }
 
 // distinctOverrides refuses a name given to two behavior flags.
