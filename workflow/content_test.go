@@ -27,8 +27,11 @@ func TestScanContent(t *testing.T) {
 		t.Error("version, unit id, records or bytes changed the content")
 	}
 	changes := map[string]func(u *planbundle.ScanUnit) string{
-		"table id":        func(u *planbundle.ScanUnit) string { return "tid2" },
-		"file":            func(u *planbundle.ScanUnit) string { u.Files = []string{"region=EU/a.parquet", "region=EU/c.parquet"}; return "tid" },
+		"table id": func(u *planbundle.ScanUnit) string { return "tid2" },
+		"file": func(u *planbundle.ScanUnit) string {
+			u.Files = []string{"region=EU/a.parquet", "region=EU/c.parquet"}
+			return "tid"
+		},
 		"size":            func(u *planbundle.ScanUnit) string { u.Sizes = []int64{10, 21}; return "tid" },
 		"deletion vector": func(u *planbundle.ScanUnit) string { u.DVIDs = []string{"", "uabc"}; return "tid" },
 		"partition":       func(u *planbundle.ScanUnit) string { u.Partition = []string{"region=NA"}; return "tid" },
