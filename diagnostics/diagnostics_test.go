@@ -366,3 +366,37 @@ func TestWriteS3(t *testing.T) {
 		}
 	}
 }
+
+// TestRead: rows come back typed, filtered by run and in a stable order.
+func TestRead(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	grp := int64(3)
+	started := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, run := range []string{"r2", "r1"} {
+		err := diagnostics.Write(ctx, dir, run, diagnostics.RunResults(
+			diagnostics.RunResult{Name: "view:b", Status: "failed", CacheKey: "k2"},
+			diagnostics.RunResult{Name: "view:a", Status: "succeeded", CacheKey: "k1", StartedAt: started, Group: &grp}))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := diagnostics.Writer{}.Read(ctx, dir, diagnostics.TableRunResults, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 || rows[0]["run_id"] != "r1" || rows[3]["run_id"] != "r2" {
+		t.Fatalf("rows %v", rows)
+	}
+	a := rows[0]
+	if a["name"] != "view:a" || a["group"] != int64(3) || a["started_at"] != "2026-01-02T03:04:05Z" || a["ended_at"] != nil || a["data_version"] != nil {
+		t.Errorf("row %v", a)
+	}
+	only, err := diagnostics.Writer{}.Read(ctx, dir, diagnostics.TableRunResults, "r2")
+	if err != nil || len(only) != 2 {
+		t.Errorf("run r2: %v %v", only, err)
+	}
+	if _, err := (diagnostics.Writer{}).Read(ctx, dir, diagnostics.TableDrift, ""); err == nil || !strings.Contains(err.Error(), "drift") {
+		t.Errorf("missing table: %v", err)
+	}
+}

@@ -18,6 +18,9 @@ const (
 	TableDrift         = "drift"
 )
 
+// Tables lists every diagnostics table name, sorted.
+var Tables = []string{TableDrift, TableLineageReads, TablePlanBundles, TableRunResults, TableScanUnits, TableScheduleNodes}
+
 // PlanBundle is one plan_bundles row: a view's plan bundle in one run.
 type PlanBundle struct {
 	View            string

@@ -78,6 +78,10 @@ var runIDField = arrow.Field{Name: "run_id", Type: tString}
 // Opener opens the storage of one table LOCATION for writing.
 type Opener func(ctx context.Context, location string) (deltawrite.Storage, error)
 
+func defaultOpener(ctx context.Context, loc string) (deltawrite.Storage, error) {
+	return deltawrite.OpenStorage(ctx, loc)
+}
+
 // Writer writes diagnostics tables. The zero Writer opens locations with
 // deltawrite.OpenStorage.
 type Writer struct {
@@ -120,9 +124,7 @@ func (w Writer) Write(ctx context.Context, location, runID string, batches ...Ba
 	}
 	open := w.Open
 	if open == nil {
-		open = func(ctx context.Context, loc string) (deltawrite.Storage, error) {
-			return deltawrite.OpenStorage(ctx, loc)
-		}
+		open = defaultOpener
 	}
 	for _, name := range order {
 		loc := JoinLocation(location, name)

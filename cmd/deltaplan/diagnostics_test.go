@@ -197,3 +197,40 @@ func TestScheduleRecordDiagnostics(t *testing.T) {
 		t.Errorf("drift kinds %v", kinds)
 	}
 }
+
+// TestDiagnosticsCommand reads back what schedule --diagnostics wrote.
+func TestDiagnosticsCommand(t *testing.T) {
+	dir := scheduleWorkspace(t)
+	diag := filepath.Join(dir, "diag")
+	store := filepath.Join(dir, "ledger.db")
+	d1 := scheduleStore(t, filepath.Join(dir, "workflow.json"), "--store", store, "--diagnostics", diag)
+	d2 := scheduleStore(t, filepath.Join(dir, "workflow.json"), "--store", store, "--diagnostics", diag)
+	code, out, stderr := runCLI(t, "diagnostics", diag, "schedule_nodes")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != len(d1.Nodes)+len(d2.Nodes) {
+		t.Fatalf("%d rows, want %d", len(lines), len(d1.Nodes)+len(d2.Nodes))
+	}
+	code, out, _ = runCLI(t, "diagnostics", diag, "schedule_nodes", "--run", d2.RunID)
+	var row map[string]any
+	first := strings.SplitN(out, "\n", 2)[0]
+	if err := json.Unmarshal([]byte(first), &row); err != nil || code != 0 {
+		t.Fatalf("row %q: %v", first, err)
+	}
+	if row["run_id"] != d2.RunID || row["admitted"] != true || row["bytes"] == nil || strings.Count(out, "\n") != len(d2.Nodes) {
+		t.Errorf("run %s rows: %s", d2.RunID, out)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"diagnostics", diag, "nope"}, exitUsage},
+		{[]string{"diagnostics", filepath.Join(dir, "missing"), "drift"}, exitBad},
+	} {
+		if code, _, _ := runCLI(t, c.args...); code != c.code {
+			t.Errorf("%v: exit %d, want %d", c.args, code, c.code)
+		}
+	}
+}
