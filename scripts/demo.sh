@@ -68,9 +68,9 @@ commit_copy() {
 		"171455${version}000000" "171455${version}000000" "${add/$src/$dst}" > "$table/_delta_log/$(printf '%020d' "$version").json"
 }
 step "$BIN" schedule "$WS/workflow.json" --store "$DB" --log "$OUT/events.jsonl"
-"$BIN" schedule "$WS/workflow.json" --store "$DB" --json > "$OUT/run1.json"
+"$BIN" schedule "$WS/workflow.json" --store "$DB" --diagnostics "$OUT/diag" --json > "$OUT/run1.json"
 results_of "$OUT/run1.json" > "$OUT/results1.json"
-step "$BIN" record --store "$DB" "$OUT/results1.json"
+step "$BIN" record --store "$DB" "$OUT/results1.json" --diagnostics "$OUT/diag"
 RUN1=$(sed -n 's/^  "run_id": "\(.*\)",$/\1/p' "$OUT/run1.json")
 step "$BIN" drift --store "$DB" --run "$RUN1"
 
@@ -86,4 +86,16 @@ step "$BIN" schedule "$WS/workflow.json" --store "$DB"
 KEY=$(sed -n 's/^      "cache_key": "\(.*\)",$/\1/p' "$OUT/run1.json" | tail -1)
 step "$BIN" cache decode "$KEY"
 printf '\n$ %s\n' "$BIN cache lineage --store ledger.db --run $RUN1 | head -3"
-"$BIN" cache lineage --store "$DB" --run "$RUN1" | head -3
+"$BIN" cache lineage --store "$DB" --run "$RUN1" > "$OUT/lineage.jsonl"   # a file, not a pipe: head must not cut the writer off
+head -3 "$OUT/lineage.jsonl"
+
+# Diagnostics are Delta tables: the run above wrote schedule_nodes,
+# plan_bundles, scan_units, lineage_reads, run_results and drift under
+# $OUT/diag; any Delta reader can query them. Read two back.
+step "$BIN" snapshot "$OUT/diag/schedule_nodes"
+printf '\n$ %s\n' "$BIN diagnostics diag run_results --run $RUN1 | head -2"
+"$BIN" diagnostics "$OUT/diag" run_results --run "$RUN1" > "$OUT/rows.jsonl"
+head -2 "$OUT/rows.jsonl"
+printf '\n$ %s\n' "$BIN diagnostics diag plan_bundles --run $RUN1 | head -1"
+"$BIN" diagnostics "$OUT/diag" plan_bundles --run "$RUN1" > "$OUT/rows.jsonl"
+head -1 "$OUT/rows.jsonl"
