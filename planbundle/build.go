@@ -44,7 +44,53 @@ type Inputs struct {
 	// no pin and no scan units. The bundle does not sign the upstream
 	// view; its caller combines the two signatures (see views.go).
 	Views []string
+	// Prepared, when set, is Plan already decoded, analyzed and
+	// fingerprinted (Prepare); Plan is then not read. Callers that build
+	// many bundles over one plan prepare it once.
+	Prepared *Prepared
+	// Snapshot, when set, pins a table instead of opening it and replaying
+	// its log: callers that pin one table for many bundles share the
+	// snapshot (it is only read).
+	Snapshot func(ctx context.Context, t Table) (*delta.Snapshot, error)
 }
+
+// Prepared is what a bundle needs of its plan alone: decoded, analyzed,
+// anchored and fingerprinted once. It is immutable, so concurrent Builds
+// may share it.
+type Prepared struct {
+	plan        *lineage.Plan
+	lin         *lineage.Lineage
+	fingerprint identity.Digest
+	relations   []identity.Relation
+}
+
+// Prepare decodes a Substrait plan (binary or JSON) and computes its
+// lineage, fingerprint and per-relation digests.
+func Prepare(planBytes []byte) (*Prepared, error) {
+	plan, err := lineage.Decode(planBytes)
+	if err != nil {
+		return nil, fmt.Errorf("decode plan: %w", err)
+	}
+	lin, err := lineage.Analyze(plan)
+	if err != nil {
+		return nil, fmt.Errorf("analyze plan: %w", err)
+	}
+	anchors, err := anchorTable(plan)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{plan: plan, lin: lin}
+	if p.fingerprint, err = identity.FingerprintPlan(plan.Proto, anchors); err != nil {
+		return nil, fmt.Errorf("fingerprint plan: %w", err)
+	}
+	if p.relations, err = identity.PlanRelations(plan.Proto, anchors); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Lineage is the plan's lineage (shared: do not modify).
+func (p *Prepared) Lineage() *lineage.Lineage { return p.lin }
 
 // pinned is one offered table after it was opened and pinned.
 type pinned struct {
@@ -61,18 +107,14 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 	if err := validateInputs(in); err != nil {
 		return nil, err
 	}
-	plan, err := lineage.Decode(in.Plan)
-	if err != nil {
-		return nil, fmt.Errorf("decode plan: %w", err)
+	prep := in.Prepared
+	if prep == nil {
+		var err error
+		if prep, err = Prepare(in.Plan); err != nil {
+			return nil, err
+		}
 	}
-	lin, err := lineage.Analyze(plan)
-	if err != nil {
-		return nil, fmt.Errorf("analyze plan: %w", err)
-	}
-	anchors, err := anchorTable(plan)
-	if err != nil {
-		return nil, err
-	}
+	lin := prep.lin
 	rt := in.Session
 	if rt == nil {
 		rt = session.Empty()
@@ -102,7 +144,12 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 			return nil, err
 		}
 		if t.snap == nil {
-			if t.snap, err = pin(ctx, open, t.Table); err != nil {
+			if in.Snapshot != nil {
+				t.snap, err = in.Snapshot(ctx, t.Table)
+			} else {
+				t.snap, err = pin(ctx, open, t.Table)
+			}
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -138,9 +185,8 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 		UDFSnapshotHash: rt.UDFSnapshotHash(),
 		RewriteTags:     rt.RewriteTags(),
 	}
-	if c.PlanFingerprint, err = identity.FingerprintPlan(plan.Proto, anchors); err != nil {
-		return nil, fmt.Errorf("fingerprint plan: %w", err)
-	}
+	c.PlanFingerprint = prep.fingerprint
+	var err error
 	for _, name := range sortedKeys(pins) {
 		c.DeltaPins = append(c.DeltaPins, pins[name])
 	}
@@ -152,9 +198,7 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 		return nil, fmt.Errorf("sign bundle: %w", err)
 	}
 	b.Signature, b.Components = m.Signature, m.Components
-	if b.PlanRelations, err = identity.PlanRelations(plan.Proto, anchors); err != nil {
-		return nil, err
-	}
+	b.PlanRelations = prep.relations
 	b.Lineage = lin.JSON()
 	b.RequiredUDFs = requiredUDFs(lin, rt)
 	b.RequiredRewriteTags = requiredRewriteTags(lin, rt)

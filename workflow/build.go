@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"github.com/deltaplan/deltaplan/kernel"
 	"github.com/deltaplan/deltaplan/lineage"
 	"github.com/deltaplan/deltaplan/planbundle"
-	"github.com/deltaplan/deltaplan/session"
 )
 
 // Options configure Build.
@@ -111,7 +109,7 @@ type tablePin struct {
 // viewReads is what one view's plan reads, resolved against the workflow.
 type viewReads struct {
 	view     View
-	plan     []byte
+	prep     *planbundle.Prepared
 	tables   []string          // workflow tables read, sorted
 	upstream []string          // workflow views read, sorted
 	readName map[string]string // read table name -> workflow table
@@ -121,10 +119,16 @@ type viewReads struct {
 // unpinned once at its latest version (so all views see one version), builds
 // the plan bundles in dependency order and returns the task graph.
 func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
+	open := cachedOpener(opts.Open)
+	c := newBuildCache(open)
+	// Plans are read and prepared once per file, on every core.
+	if err := parallel(len(w.Views), func(i int) error { _, err := c.prepare(w, w.Views[i]); return err }); err != nil {
+		return nil, err
+	}
 	reads := make([]*viewReads, len(w.Views))
 	index := map[string]int{}
 	for i, v := range w.Views {
-		r, err := resolveReads(w, v)
+		r, err := resolveReads(w, v, c)
 		if err != nil {
 			return nil, err
 		}
@@ -135,9 +139,18 @@ func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	open := cachedOpener(opts.Open)
-	latest, err := pinLatest(ctx, w, reads, open)
+	latest, err := pinLatest(ctx, w, reads, c)
 	if err != nil {
+		return nil, err
+	}
+	// Bundles only read the shared plans and snapshots, so views build
+	// concurrently; the graph is then assembled in order.
+	bundles := make([]*planbundle.Bundle, len(order))
+	if err := parallel(len(order), func(i int) error {
+		var err error
+		bundles[i], err = buildView(ctx, w, reads[index[order[i]]], latest, c, opts.TargetBytes)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 
@@ -146,12 +159,8 @@ func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
 	var deps []kernel.Edge
 	units := map[string]string{} // node name -> content digest
 	viewTask := map[string]int{} // view name -> index in tasks
-	for _, name := range order {
-		r := reads[index[name]]
-		b, err := buildView(ctx, w, r, latest, open, opts.TargetBytes)
-		if err != nil {
-			return nil, err
-		}
+	for i, name := range order {
+		r, b := reads[index[name]], bundles[i]
 		task := kernel.Task{Name: ViewNode(name), Kind: kernel.KindView, Behavior: r.view.Behavior, Inputs: map[string]string{
 			"plan":       b.Components.PlanFingerprint.String(),
 			"session":    b.Components.RuntimeHash.String(),
@@ -236,20 +245,13 @@ func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
 // resolveReads reads a view's plan and matches each named-table read to a
 // table or a view of the workflow: the full name first, then its last dotted
 // part, case-insensitively (as planbundle matches tables).
-func resolveReads(w *Workflow, v View) (*viewReads, error) {
-	plan, err := os.ReadFile(v.Plan)
+func resolveReads(w *Workflow, v View, c *buildCache) (*viewReads, error) {
+	prep, err := c.prepare(w, v)
 	if err != nil {
-		return nil, fmt.Errorf("workflow %s: view %s: read plan: %w", w.Path, v.Name, err)
+		return nil, err
 	}
-	p, err := lineage.Decode(plan)
-	if err != nil {
-		return nil, fmt.Errorf("workflow %s: view %s: decode plan %s: %w", w.Path, v.Name, v.Plan, err)
-	}
-	lin, err := lineage.Analyze(p)
-	if err != nil {
-		return nil, fmt.Errorf("workflow %s: view %s: analyze plan %s: %w", w.Path, v.Name, v.Plan, err)
-	}
-	r := &viewReads{view: v, plan: plan, readName: map[string]string{}}
+	lin := prep.Lineage()
+	r := &viewReads{view: v, prep: prep, readName: map[string]string{}}
 	tables, views := map[string]bool{}, map[string]bool{}
 	for _, rd := range lin.Reads {
 		if rd.Kind != lineage.ReadNamedTable {
@@ -345,7 +347,7 @@ func cachedOpener(open func(context.Context, string) (*delta.Table, error)) func
 
 // pinLatest pins, once, the latest version of every table some view reads
 // without a pin of its own, so that every such view sees the same version.
-func pinLatest(ctx context.Context, w *Workflow, reads []*viewReads, open func(context.Context, string) (*delta.Table, error)) (map[string]int64, error) {
+func pinLatest(ctx context.Context, w *Workflow, reads []*viewReads, c *buildCache) (map[string]int64, error) {
 	need := map[string]bool{}
 	for _, r := range reads {
 		for _, t := range r.tables {
@@ -359,13 +361,9 @@ func pinLatest(ctx context.Context, w *Workflow, reads []*viewReads, open func(c
 		if !need[t.Name] {
 			continue
 		}
-		tbl, err := open(ctx, t.Location)
+		s, err := c.snapshot(ctx, planbundle.Table{Name: t.Name, Location: t.Location})
 		if err != nil {
-			return nil, fmt.Errorf("workflow %s: open table %s at %s: %w", w.Path, t.Name, t.Location, err)
-		}
-		s, err := tbl.Snapshot(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("workflow %s: pin table %s at %s: %w", w.Path, t.Name, t.Location, err)
+			return nil, fmt.Errorf("workflow %s: %w", w.Path, err)
 		}
 		latest[t.Name] = s.Version
 	}
@@ -382,8 +380,8 @@ func pinOf(v View, table string) (int64, bool) {
 }
 
 // buildView builds one view's plan bundle over the tables it reads.
-func buildView(ctx context.Context, w *Workflow, r *viewReads, latest map[string]int64, open func(context.Context, string) (*delta.Table, error), target int64) (*planbundle.Bundle, error) {
-	in := planbundle.Inputs{Plan: r.plan, TargetBytes: target, Open: open}
+func buildView(ctx context.Context, w *Workflow, r *viewReads, latest map[string]int64, c *buildCache, target int64) (*planbundle.Bundle, error) {
+	in := planbundle.Inputs{Prepared: r.prep, TargetBytes: target, Open: c.open, Snapshot: c.snapshot}
 	for _, name := range r.tables {
 		t := w.Tables[slices.IndexFunc(w.Tables, func(t Table) bool { return t.Name == name })]
 		v, ok := pinOf(r.view, name)
@@ -393,7 +391,7 @@ func buildView(ctx context.Context, w *Workflow, r *viewReads, latest map[string
 		in.Tables = append(in.Tables, planbundle.Table{Name: t.Name, Location: t.Location, Version: &v})
 	}
 	if r.view.Session != "" {
-		rt, err := session.Load(ctx, r.view.Session)
+		rt, err := c.session(ctx, r.view.Session)
 		if err != nil {
 			return nil, fmt.Errorf("workflow %s: view %s: %w", w.Path, r.view.Name, err)
 		}

@@ -234,11 +234,6 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 	for _, e := range edges {
 		nodes[e.To].preds = append(nodes[e.To].preds, e.From)
 	}
-	last, err := l.LastSucceeded(ctx, full.Names())
-	if err != nil {
-		return nil, nil, fmt.Errorf("plan run: read the ledger: %w", err)
-	}
-
 	// Generation by generation: a node's key needs its inputs' data
 	// versions, which need their lookups.
 	for _, gen := range gens {
@@ -255,11 +250,26 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 		if err != nil {
 			return nil, nil, fmt.Errorf("plan run: read the ledger: %w", err)
 		}
+		// Only a node that is not a plain hit needs its newest record, to
+		// tell missing from stale and to explain the change.
+		var need []string
 		for _, name := range gen {
 			n := nodes[name]
 			if h, ok := hits[n.keyText]; ok {
 				n.hit = &h
 			}
+			if n.hit == nil || n.task.Behavior == kernel.BehaviorDisable || n.task.Behavior == kernel.BehaviorRecompute || n.hasUnmatchable() {
+				need = append(need, name)
+			}
+		}
+		last := map[string]LedgerPrevious{}
+		if len(need) > 0 {
+			if last, err = l.LastSucceeded(ctx, need); err != nil {
+				return nil, nil, fmt.Errorf("plan run: read the ledger: %w", err)
+			}
+		}
+		for _, name := range gen {
+			n := nodes[name]
 			prev, seen := last[name]
 			n.decide(nodes, prev, seen)
 			n.dataVersion(opts.RunID)
@@ -462,6 +472,15 @@ func (n *ledgerNode) decide(nodes map[string]*ledgerNode, prev LedgerPrevious, s
 	if n.causes == nil {
 		n.causes = []Cause{}
 	}
+}
+
+func (n *ledgerNode) hasUnmatchable() bool {
+	for _, p := range n.preds {
+		if cachekey.IsUnmatchable(n.key.Dependencies[p]) {
+			return true
+		}
+	}
+	return false
 }
 
 // dataVersion sets what dependents key on.
