@@ -279,7 +279,8 @@ func resolveReads(w *Workflow, v View, c *buildCache) (*viewReads, error) {
 	return r, nil
 }
 
-// match resolves a read name to a workflow table or view; names are unique
+// match resolves a read name to a workflow table or view: the full name
+// first, then its last dotted part, case-insensitively. Names are unique
 // case-insensitively across both (Parse checks), so at most one matches at
 // each level.
 func match(w *Workflow, read string) (table, view string) {
@@ -287,19 +288,29 @@ func match(w *Workflow, read string) (table, view string) {
 	if i := strings.LastIndexByte(last, '.'); i >= 0 {
 		last = last[i+1:]
 	}
+	idx := w.nameIndex()
 	for _, name := range []string{read, last} {
-		for _, t := range w.Tables {
-			if strings.EqualFold(t.Name, name) {
-				return t.Name, ""
-			}
-		}
-		for _, v := range w.Views {
-			if strings.EqualFold(v.Name, name) {
-				return "", v.Name
-			}
+		if n, ok := idx[strings.ToLower(name)]; ok {
+			return n.table, n.view
 		}
 	}
 	return "", ""
+}
+
+type namedNode struct{ table, view string }
+
+// nameIndex maps each lower-cased table and view name to it, built once.
+func (w *Workflow) nameIndex() map[string]namedNode {
+	w.indexOnce.Do(func() {
+		w.index = make(map[string]namedNode, len(w.Tables)+len(w.Views))
+		for _, t := range w.Tables {
+			w.index[strings.ToLower(t.Name)] = namedNode{table: t.Name}
+		}
+		for _, v := range w.Views {
+			w.index[strings.ToLower(v.Name)] = namedNode{view: v.Name}
+		}
+	})
+	return w.index
 }
 
 // viewOrder returns the views in lexicographic topological order, or
