@@ -127,7 +127,7 @@ func ledgerRunOf(r *workflow.PlannedRun, workflowPath string, now time.Time) *le
 // drops them, as with no --log.
 func planAndSave(ctx context.Context, g *workflow.Graph, st *ledger.Store, wfPath string) (*workflow.Schedule, error) {
 	runID := ledger.NewRunID()
-	s, run, err := g.PlanRun(ctx, storeLedger{st}, workflow.LedgerOptions{RunID: runID, Log: func(workflow.Event) {}})
+	s, run, err := g.PlanRun(ctx, storeLedger{st}, workflow.LedgerOptions{RunID: runID})
 	if err != nil {
 		return nil, fmt.Errorf("workflow %s: %w", wfPath, err)
 	}

@@ -171,7 +171,11 @@ func scheduleWithStore(ctx context.Context, g *workflow.Graph, wfPath, store, lo
 		return nil, err
 	}
 	runID := ledger.NewRunID()
-	s, run, err := g.PlanRun(ctx, storeLedger{st}, workflow.LedgerOptions{RunID: runID, Requested: views, Log: log.add})
+	opts := workflow.LedgerOptions{RunID: runID, Requested: views}
+	if log != nil {
+		opts.Log = log.add
+	}
+	s, run, err := g.PlanRun(ctx, storeLedger{st}, opts)
 	if err != nil {
 		log.close()
 		return nil, fmt.Errorf("workflow %s: %w", wfPath, err)
