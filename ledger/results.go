@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/deltaplan/deltaplan/internal/strictjson"
 )
 
 // Results are what an engine reports for a planned run: the results file.
@@ -52,7 +54,7 @@ func ParseResults(data []byte, name string) (*Results, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("ledger: results %s: %w: %s", name, ErrFormat, fmt.Sprintf(format, args...))
 	}
-	if err := checkDuplicates(data); err != nil {
+	if err := strictjson.Duplicates(data); err != nil {
 		return nil, bad("%v", err)
 	}
 	var top map[string]json.RawMessage
@@ -244,54 +246,4 @@ func jsonKind(t reflect.Type) string {
 		return "an integer"
 	}
 	return t.String()
-}
-
-// checkDuplicates walks the token stream and reports the first object key
-// that appears twice in one object, with the object's path ($.tasks[0]).
-func checkDuplicates(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	type frame struct {
-		object  bool
-		keys    map[string]bool
-		path    string
-		key     string
-		wantKey bool
-		index   int
-	}
-	var stack []*frame
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		path := "$"
-		if len(stack) > 0 {
-			top := stack[len(stack)-1]
-			if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			switch {
-			case top.object && top.wantKey:
-				key := tok.(string)
-				if top.keys[key] {
-					return fmt.Errorf("duplicate key %q in %s", key, top.path)
-				}
-				top.keys[key], top.key, top.wantKey = true, key, false
-				continue
-			case top.object:
-				path, top.wantKey = top.path+"."+top.key, true
-			default:
-				path = fmt.Sprintf("%s[%d]", top.path, top.index)
-				top.index++
-			}
-		}
-		if d, ok := tok.(json.Delim); ok {
-			stack = append(stack, &frame{object: d == '{', keys: map[string]bool{}, path: path, wantKey: true})
-		}
-	}
 }
