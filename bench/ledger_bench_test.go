@@ -14,6 +14,7 @@ import (
 	"github.com/deltaplan/deltaplan/bench/deltagen"
 	"github.com/deltaplan/deltaplan/cachekey"
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/internal/runledger"
 	"github.com/deltaplan/deltaplan/ledger"
 	"github.com/deltaplan/deltaplan/workflow"
 )
@@ -77,62 +78,14 @@ func (emptyLedger) LastSucceeded(context.Context, []string) (map[string]workflow
 	return map[string]workflow.LedgerPrevious{}, nil
 }
 
-// storeLedger serves workflow.PlanRun from a ledger store, as the CLI's
-// storeLedger (cmd/deltaplan/ledger.go) does.
-type storeLedger struct{ st *ledger.Store }
-
-func (l storeLedger) Succeeded(ctx context.Context, keys []string) (map[string]workflow.LedgerEntry, error) {
-	m, err := l.st.Succeeded(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]workflow.LedgerEntry, len(m))
-	for k, e := range m {
-		out[k] = ledgerEntryOf(e)
-	}
-	return out, nil
-}
-
-func (l storeLedger) LastSucceeded(ctx context.Context, nodes []string) (map[string]workflow.LedgerPrevious, error) {
-	m, err := l.st.LastSucceeded(ctx, nodes)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]workflow.LedgerPrevious, len(m))
-	for n, p := range m {
-		out[n] = workflow.LedgerPrevious{LedgerEntry: ledgerEntryOf(p.Entry), Detail: p.Planned.Detail}
-	}
-	return out, nil
-}
-
-func ledgerEntryOf(e ledger.Entry) workflow.LedgerEntry {
-	return workflow.LedgerEntry{CacheKey: e.CacheKey, Node: e.Node, CodeVersion: e.CodeVersion, DataVersion: e.DataVersion, RunID: e.RunID}
-}
-
-// ledgerRunOf converts a planned run for the store (the CLI's ledgerRun).
-func ledgerRunOf(r *workflow.PlannedRun, workflowPath string, now time.Time) *ledger.Run {
-	out := &ledger.Run{ID: r.ID, CreatedAt: now.UTC(), Workflow: workflowPath, Signature: r.Signature,
-		Requested: r.Requested, Edges: r.Edges, Generations: r.Generations}
-	for _, n := range r.Nodes {
-		out.Nodes = append(out.Nodes, ledger.Node{Name: n.Name, Kind: n.Kind, CacheKey: n.CacheKey, CodeVersion: n.CodeVersion,
-			Dependencies: n.Dependencies, Pending: n.Pending, DataVersion: n.DataVersion, Admitted: n.Admitted,
-			Status: n.Status, Behavior: n.Behavior, Generation: n.Generation, Detail: n.Detail})
-	}
-	return out
-}
-
 // planAndSave is the ledger's share of `deltaplan schedule WF --store DB`
-// (scheduleWithStore without opening the store and the log): plan the run
-// against the store, convert it, save it. Events go to a callback that
-// drops them, as with no --log.
+// (without opening the store and the log): plan the run against the store,
+// convert it, save it (internal/runledger.Plan, which the CLI calls). No
+// log listens, as with no --log.
 func planAndSave(ctx context.Context, g *workflow.Graph, st *ledger.Store, wfPath string) (*workflow.Schedule, error) {
-	runID := ledger.NewRunID()
-	s, run, err := g.PlanRun(ctx, storeLedger{st}, workflow.LedgerOptions{RunID: runID})
+	s, err := runledger.Plan(ctx, g, st, wfPath, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("workflow %s: %w", wfPath, err)
-	}
-	if err := st.SavePlan(ctx, ledgerRunOf(run, wfPath, time.Now())); err != nil {
-		return nil, err
 	}
 	return s, nil
 }

@@ -147,7 +147,7 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 			if in.Snapshot != nil {
 				t.snap, err = in.Snapshot(ctx, t.Table)
 			} else {
-				t.snap, err = pin(ctx, open, t.Table)
+				t.snap, err = Pin(ctx, open, t.Table)
 			}
 			if err != nil {
 				return nil, err
@@ -259,7 +259,10 @@ func match(rd lineage.Read, tables []*pinned) (*pinned, error) {
 	return nil, fmt.Errorf("%w: read %s at %s (give --table %s=LOCATION)", ErrNoTable, rd.Table, rd.Path, last)
 }
 
-func pin(ctx context.Context, open func(context.Context, string) (*delta.Table, error), t Table) (*delta.Snapshot, error) {
+// Pin opens t's table with open and pins its version (the latest when
+// t.Version is nil): what Build does for each table unless Inputs.Snapshot
+// is given. Errors name the table and its location.
+func Pin(ctx context.Context, open func(context.Context, string) (*delta.Table, error), t Table) (*delta.Snapshot, error) {
 	tbl, err := open(ctx, t.Location)
 	if err != nil {
 		return nil, fmt.Errorf("open table %s at %s: %w", t.Name, t.Location, err)

@@ -85,21 +85,7 @@ func (c *buildCache) snapshot(ctx context.Context, t planbundle.Table) (*delta.S
 	if t.Version != nil {
 		k.version = *t.Version
 	}
-	s, err := entry(c, c.snaps, k).get(func() (*delta.Snapshot, error) {
-		tbl, err := c.open(ctx, t.Location)
-		if err != nil {
-			return nil, fmt.Errorf("open table %s at %s: %w", t.Name, t.Location, err)
-		}
-		var opts []delta.SnapshotOption
-		if t.Version != nil {
-			opts = append(opts, delta.AtVersion(*t.Version))
-		}
-		s, err := tbl.Snapshot(ctx, opts...)
-		if err != nil {
-			return nil, fmt.Errorf("pin table %s at %s: %w", t.Name, t.Location, err)
-		}
-		return s, nil
-	})
+	s, err := entry(c, c.snaps, k).get(func() (*delta.Snapshot, error) { return planbundle.Pin(ctx, c.open, t) })
 	if err == nil && t.Version == nil {
 		// The latest is also that version: later pins at it share it.
 		v := s.Version

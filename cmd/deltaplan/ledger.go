@@ -6,54 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/deltaplan/deltaplan/ledger"
 	"github.com/deltaplan/deltaplan/workflow"
 )
-
-// storeLedger serves workflow.PlanRun from a ledger store.
-type storeLedger struct{ st *ledger.Store }
-
-func (l storeLedger) Succeeded(ctx context.Context, keys []string) (map[string]workflow.LedgerEntry, error) {
-	m, err := l.st.Succeeded(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]workflow.LedgerEntry, len(m))
-	for k, e := range m {
-		out[k] = entryOf(e)
-	}
-	return out, nil
-}
-
-func (l storeLedger) LastSucceeded(ctx context.Context, nodes []string) (map[string]workflow.LedgerPrevious, error) {
-	m, err := l.st.LastSucceeded(ctx, nodes)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]workflow.LedgerPrevious, len(m))
-	for n, p := range m {
-		out[n] = workflow.LedgerPrevious{LedgerEntry: entryOf(p.Entry), Detail: p.Planned.Detail}
-	}
-	return out, nil
-}
-
-func entryOf(e ledger.Entry) workflow.LedgerEntry {
-	return workflow.LedgerEntry{CacheKey: e.CacheKey, Node: e.Node, CodeVersion: e.CodeVersion, DataVersion: e.DataVersion, RunID: e.RunID}
-}
-
-// ledgerRun converts a planned run for the store.
-func ledgerRun(r *workflow.PlannedRun, workflowPath string, now time.Time) *ledger.Run {
-	out := &ledger.Run{ID: r.ID, CreatedAt: now.UTC(), Workflow: workflowPath, Signature: r.Signature,
-		Requested: r.Requested, Edges: r.Edges, Generations: r.Generations}
-	for _, n := range r.Nodes {
-		out.Nodes = append(out.Nodes, ledger.Node{Name: n.Name, Kind: n.Kind, CacheKey: n.CacheKey, CodeVersion: n.CodeVersion,
-			Dependencies: n.Dependencies, Pending: n.Pending, DataVersion: n.DataVersion, Admitted: n.Admitted,
-			Status: n.Status, Behavior: n.Behavior, Generation: n.Generation, Detail: n.Detail})
-	}
-	return out
-}
 
 // openStore opens (creating on first use) the ledger at path.
 func openStore(ctx context.Context, path string) (*ledger.Store, error) {

@@ -8,12 +8,11 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/deltaplan/deltaplan/diagnostics"
-	"github.com/deltaplan/deltaplan/ledger"
+	"github.com/deltaplan/deltaplan/internal/runledger"
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
@@ -170,19 +169,14 @@ func scheduleWithStore(ctx context.Context, g *workflow.Graph, wfPath, store, lo
 	if err != nil {
 		return nil, err
 	}
-	runID := ledger.NewRunID()
-	opts := workflow.LedgerOptions{RunID: runID, Requested: views}
+	var logf func(workflow.Event)
 	if log != nil {
-		opts.Log = log.add
+		logf = log.add
 	}
-	s, run, err := g.PlanRun(ctx, storeLedger{st}, opts)
+	s, err := runledger.Plan(ctx, g, st, wfPath, views, logf)
 	if err != nil {
 		log.close()
 		return nil, fmt.Errorf("workflow %s: %w", wfPath, err)
-	}
-	if err := st.SavePlan(ctx, ledgerRun(run, wfPath, time.Now())); err != nil {
-		log.close()
-		return nil, err
 	}
 	if err := log.close(); err != nil {
 		return nil, err
