@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"net/url"
 	"strings"
 	"time"
@@ -262,22 +261,8 @@ func statValue(v *model.Vector, i int) (any, bool) {
 		if v.Decs[i] == nil {
 			return nil, false
 		}
-		return json.Number(decimalString(v.Decs[i], v.Scale)), true
+		return json.Number(model.FormatDecimal(v.Decs[i], v.Scale)), true
 	}
 	return nil, false // binary: no bounds
 }
 
-func decimalString(unscaled *big.Int, scale int32) string {
-	s := new(big.Int).Abs(unscaled).String()
-	neg := unscaled.Sign() < 0
-	if scale > 0 {
-		for int32(len(s)) <= scale {
-			s = "0" + s
-		}
-		s = s[:int32(len(s))-scale] + "." + s[int32(len(s))-scale:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}

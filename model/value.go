@@ -112,7 +112,7 @@ func (v Value) String() string {
 		}
 		return s
 	case KindDecimal:
-		return formatDecimal(v.Dec, v.Scale)
+		return FormatDecimal(v.Dec, v.Scale)
 	case KindString:
 		return "'" + strings.ReplaceAll(v.Str, "'", "''") + "'"
 	case KindBinary:
@@ -135,7 +135,10 @@ func formatMicros(us int64) string {
 	return t.Format("2006-01-02 15:04:05.000000")
 }
 
-func formatDecimal(unscaled *big.Int, scale int32) string {
+// FormatDecimal writes an unscaled decimal with scale digits after the
+// point ("-1.05" for -105, 2), the text Delta statistics and partition
+// values use.
+func FormatDecimal(unscaled *big.Int, scale int32) string {
 	s := new(big.Int).Abs(unscaled).String()
 	neg := unscaled.Sign() < 0
 	if scale > 0 {
