@@ -265,4 +265,3 @@ func statValue(v *model.Vector, i int) (any, bool) {
 	}
 	return nil, false // binary: no bounds
 }
-
