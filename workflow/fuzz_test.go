@@ -26,6 +26,8 @@ func FuzzParse(f *testing.F) {
 		`{"tables": {"t": "t"}, "views": {"a": {"plan": "x", "behavior": "ignore", "versions": {"t": 1}}}}`,
 		`[{"a": [1, {"b": 2, "b": 3}]}]`,
 		`{"views": {"a": {"plan": "x"}}} trailing`,
+		`{"defaults": {"behavior": "recompute", "scan_behavior": "ignore"}, "views": {"a": {"plan": "x", "behavior": "default"}}}`,
+		`{"defaults": {"behavior": ""}, "views": {"a": {"plan": "x", "behavior": ""}}}`,
 	} {
 		f.Add([]byte(s))
 	}

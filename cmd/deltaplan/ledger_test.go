@@ -389,3 +389,47 @@ func TestScheduleStoreConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordDataVersions: through the real store, a view recorded with a
+// data version gives its dependent (which ran in the same run, so was
+// pending) a key with that version, and the next plan finds both.
+func TestRecordDataVersions(t *testing.T) {
+	dir := scheduleWorkspace(t)
+	wf := filepath.Join(dir, "workflow.json")
+	store := filepath.Join(dir, "ledger.db")
+	d := scheduleStore(t, wf, "--store", store, "--view", "region_report")
+	var tasks []map[string]string
+	for _, n := range d.Run {
+		task := map[string]string{"name": n, "status": "succeeded"}
+		if n == "view:revenue_by_region" {
+			task["data_version"] = "engine-result-17"
+		}
+		tasks = append(tasks, task)
+	}
+	res, _ := json.Marshal(map[string]any{"run_id": d.RunID, "tasks": tasks})
+	p := filepath.Join(dir, "r.json")
+	os.WriteFile(p, res, 0o644)
+	code, out, stderr := runCLI(t, "record", "--store", store, p, "--json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var sum struct {
+		Rekeyed []string `json:"rekeyed"`
+	}
+	json.Unmarshal([]byte(out), &sum)
+	if !slices.Equal(sum.Rekeyed, []string{"view:region_report"}) {
+		t.Errorf("rekeyed %v, want the report (its input ran in the same run)", sum.Rekeyed)
+	}
+	d2 := scheduleStore(t, wf, "--store", store, "--view", "region_report")
+	if len(d2.Run) != 0 {
+		t.Fatalf("second plan runs %v", d2.Run)
+	}
+	for _, n := range d2.Nodes {
+		if n.Name == "view:region_report" {
+			code, out, _ := runCLI(t, "cache", "decode", n.CacheKey, "--json")
+			if code != 0 || !strings.Contains(out, `"view:revenue_by_region": "engine-result-17"`) {
+				t.Errorf("report key: %s", out)
+			}
+		}
+	}
+}
