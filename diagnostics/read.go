@@ -61,21 +61,21 @@ func (w Writer) Read(ctx context.Context, location, table, runID string) ([]Row,
 			}
 		}
 	}
-	keys := make([]string, len(rows))
+	// Sort on each row's JSON (maps marshal in key order), computed once.
+	type keyed struct {
+		key string
+		row Row
+	}
+	ks := make([]keyed, len(rows))
 	for i, r := range rows {
-		b, _ := json.Marshal(r) // maps marshal in key order
-		keys[i] = fmt.Sprint(r["run_id"]) + "\x00" + string(b)
+		b, _ := json.Marshal(r)
+		ks[i] = keyed{fmt.Sprint(r["run_id"]) + "\x00" + string(b), r}
 	}
-	idx := make([]int, len(rows))
-	for i := range idx {
-		idx[i] = i
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	for i, k := range ks {
+		rows[i] = k.row
 	}
-	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
-	out := make([]Row, len(rows))
-	for i, j := range idx {
-		out[i] = rows[j]
-	}
-	return out, nil
+	return rows, nil
 }
 
 // parquetRows decodes a data file written by Write.

@@ -117,7 +117,8 @@ type viewReads struct {
 
 // Build resolves every view's reads, pins each table the views read
 // unpinned once at its latest version (so all views see one version), builds
-// the plan bundles in dependency order and returns the task graph.
+// the plan bundles (concurrently: they share prepared plans and snapshots,
+// see buildCache) and returns the task graph.
 func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
 	open := cachedOpener(opts.Open)
 	c := newBuildCache(open)
@@ -127,8 +128,9 @@ func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
 	}
 	reads := make([]*viewReads, len(w.Views))
 	index := map[string]int{}
+	names := nameIndex(w)
 	for i, v := range w.Views {
-		r, err := resolveReads(w, v, c)
+		r, err := resolveReads(w, v, c, names)
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +247,7 @@ func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
 // resolveReads reads a view's plan and matches each named-table read to a
 // table or a view of the workflow: the full name first, then its last dotted
 // part, case-insensitively (as planbundle matches tables).
-func resolveReads(w *Workflow, v View, c *buildCache) (*viewReads, error) {
+func resolveReads(w *Workflow, v View, c *buildCache, names map[string]namedNode) (*viewReads, error) {
 	prep, err := c.prepare(w, v)
 	if err != nil {
 		return nil, err
@@ -257,7 +259,7 @@ func resolveReads(w *Workflow, v View, c *buildCache) (*viewReads, error) {
 		if rd.Kind != lineage.ReadNamedTable {
 			continue
 		}
-		table, view := match(w, rd.Table)
+		table, view := match(names, rd.Table)
 		switch {
 		case table != "":
 			tables[table] = true
@@ -283,14 +285,13 @@ func resolveReads(w *Workflow, v View, c *buildCache) (*viewReads, error) {
 // first, then its last dotted part, case-insensitively. Names are unique
 // case-insensitively across both (Parse checks), so at most one matches at
 // each level.
-func match(w *Workflow, read string) (table, view string) {
+func match(names map[string]namedNode, read string) (table, view string) {
 	last := read
 	if i := strings.LastIndexByte(last, '.'); i >= 0 {
 		last = last[i+1:]
 	}
-	idx := w.nameIndex()
 	for _, name := range []string{read, last} {
-		if n, ok := idx[strings.ToLower(name)]; ok {
+		if n, ok := names[strings.ToLower(name)]; ok {
 			return n.table, n.view
 		}
 	}
@@ -299,18 +300,16 @@ func match(w *Workflow, read string) (table, view string) {
 
 type namedNode struct{ table, view string }
 
-// nameIndex maps each lower-cased table and view name to it, built once.
-func (w *Workflow) nameIndex() map[string]namedNode {
-	w.indexOnce.Do(func() {
-		w.index = make(map[string]namedNode, len(w.Tables)+len(w.Views))
-		for _, t := range w.Tables {
-			w.index[strings.ToLower(t.Name)] = namedNode{table: t.Name}
-		}
-		for _, v := range w.Views {
-			w.index[strings.ToLower(v.Name)] = namedNode{view: v.Name}
-		}
-	})
-	return w.index
+// nameIndex maps each lower-cased table and view name to it.
+func nameIndex(w *Workflow) map[string]namedNode {
+	idx := make(map[string]namedNode, len(w.Tables)+len(w.Views))
+	for _, t := range w.Tables {
+		idx[strings.ToLower(t.Name)] = namedNode{table: t.Name}
+	}
+	for _, v := range w.Views {
+		idx[strings.ToLower(v.Name)] = namedNode{view: v.Name}
+	}
+	return idx
 }
 
 // viewOrder returns the views in lexicographic topological order, or
@@ -392,7 +391,7 @@ func pinOf(v View, table string) (int64, bool) {
 
 // buildView builds one view's plan bundle over the tables it reads.
 func buildView(ctx context.Context, w *Workflow, r *viewReads, latest map[string]int64, c *buildCache, target int64) (*planbundle.Bundle, error) {
-	in := planbundle.Inputs{Prepared: r.prep, TargetBytes: target, Open: c.open, Snapshot: c.snapshot}
+	in := planbundle.Inputs{Prepared: r.prep, TargetBytes: target, Snapshot: c.snapshot}
 	for _, name := range r.tables {
 		t := w.Tables[slices.IndexFunc(w.Tables, func(t Table) bool { return t.Name == name })]
 		v, ok := pinOf(r.view, name)

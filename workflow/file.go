@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/deltaplan/deltaplan/kernel"
 )
@@ -27,9 +26,6 @@ type Workflow struct {
 	// Defaults are the behaviors of nodes that set none: Behavior for
 	// views, ScanBehavior for scan units (the external reads).
 	Defaults Defaults
-
-	indexOnce sync.Once
-	index     map[string]namedNode // see nameIndex
 }
 
 // Defaults are a workflow's default behaviors.

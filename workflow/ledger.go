@@ -87,7 +87,6 @@ type Ledger interface {
 // PlannedRun is what a run planned, for the ledger to store.
 type PlannedRun struct {
 	ID          string
-	Workflow    string
 	Signature   string
 	Requested   []string
 	Nodes       []PlannedNode // sorted by name
@@ -241,17 +240,13 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 		var keys []string
 		for _, name := range gen {
 			n := nodes[name]
+			n.buildKey(nodes)
+			keys = append(keys, n.keyText)
 			if logging {
 				emit(EventResolveBehavior, name, map[string]string{"behavior": n.task.Behavior.String(), "source": n.info.behaviorFrom})
-			}
-			n.buildKey(nodes, opts.RunID)
-			if logging {
 				emit(EventCodeVersion, name, n.key.CodeVersion)
-			}
-			if logging {
 				emit(EventCacheKey, name, n.keyText)
 			}
-			keys = append(keys, n.keyText)
 		}
 		hits, err := l.Succeeded(ctx, keys)
 		if err != nil {
@@ -265,7 +260,7 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 			if h, ok := hits[n.keyText]; ok {
 				n.hit = &h
 			}
-			if n.hit == nil || n.task.Behavior == kernel.BehaviorDisable || n.task.Behavior == kernel.BehaviorRecompute || n.hasUnmatchable() {
+			if n.hit == nil || n.task.Behavior == kernel.BehaviorDisable || n.task.Behavior == kernel.BehaviorRecompute || len(n.unmatchableInputs()) > 0 {
 				need = append(need, name)
 			}
 		}
@@ -299,16 +294,11 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 		}
 	}
 
-	s := &Schedule{ScheduleVersion: ScheduleVersion, RunID: opts.RunID, Requested: req, Run: []string{}, Carried: []Carried{}}
-	sigs, err := full.Signatures(g.tasks.NodeSignatures())
+	s, err := g.newSchedule(req)
 	if err != nil {
 		return nil, nil, err
 	}
-	red, err := full.TransitiveReduction()
-	if err != nil {
-		return nil, nil, err
-	}
-	s.Signature, s.Edges, s.ReducedEdges = sigs, pairs(edges), pairs(red.Graph.EdgeList())
+	s.RunID = opts.RunID
 	decided := map[string]kernel.Decision{}
 	for _, t := range g.tasks.Tasks() {
 		n := nodes[t.Name]
@@ -321,19 +311,7 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 			node.Status, node.Reason, node.Causes, node.RootCauses = n.status, n.reason, n.causes, n.roots
 			node.Explain = explainLedger(n)
 			decided[t.Name] = kernel.Decision{Name: t.Name, Kind: t.Kind, Fresh: n.status == StatusFresh}
-			s.Admitted = append(s.Admitted, t.Name)
-			switch n.status {
-			case StatusFresh:
-				s.Summary.Fresh++
-			case StatusMissing:
-				s.Summary.Missing++
-				s.Summary.Stale++
-				s.Summary.StaleBytes += node.Bytes
-			default:
-				s.Summary.Stale++
-				s.Summary.StaleBytes += node.Bytes
-			}
-			s.Summary.Bytes += node.Bytes
+			s.admit(node)
 		}
 		s.Nodes = append(s.Nodes, node)
 	}
@@ -342,7 +320,7 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 		return nil, nil, err
 	}
 
-	run := &PlannedRun{ID: opts.RunID, Workflow: "", Signature: sigs.Full, Requested: req, Edges: s.Edges, Generations: s.Generations}
+	run := &PlannedRun{ID: opts.RunID, Signature: s.Signature.Full, Requested: req, Edges: s.Edges, Generations: s.Generations}
 	genOf := map[string]int{}
 	for i, gen := range s.Generations {
 		for _, name := range gen {
@@ -363,15 +341,14 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 		}
 		if n.admitted {
 			pn.Status, pn.Generation = n.status, genOf[node.Name]
-			if logging {
-				emit(EventAdmit, node.Name, map[string]int{"generation": pn.Generation})
-			}
-		} else {
-			if logging {
-				emit(EventReject, node.Name, map[string]string{"reason": "not requested and no requested view depends on it"})
-			}
 		}
 		run.Nodes = append(run.Nodes, pn)
+		switch {
+		case logging && n.admitted:
+			emit(EventAdmit, node.Name, map[string]int{"generation": pn.Generation})
+		case logging:
+			emit(EventReject, node.Name, map[string]string{"reason": "not requested and no requested view depends on it"})
+		}
 	}
 	if logging {
 		emit(EventPlan, "", map[string]int{"nodes": len(run.Nodes), "admitted": len(s.Admitted), "run": len(s.Run)})
@@ -411,7 +388,7 @@ func (n *ledgerNode) keyInputs() []string {
 
 // buildKey makes the node's cache key from its inputs' data versions (its
 // predecessors are decided: generations run in order).
-func (n *ledgerNode) buildKey(nodes map[string]*ledgerNode, runID string) {
+func (n *ledgerNode) buildKey(nodes map[string]*ledgerNode) {
 	if n.task.Kind == kernel.KindScanUnit {
 		sc := n.info.scan
 		n.key = cachekey.Key{Node: n.task.Name, CodeVersion: sc.read, Dependencies: map[string]string{"files": sc.filesDigest}}
@@ -427,7 +404,7 @@ func (n *ledgerNode) buildKey(nodes map[string]*ledgerNode, runID string) {
 		for _, p := range n.preds {
 			pn := nodes[p]
 			n.key.Dependencies[p] = pn.dv
-			if pn.runs && pn.dvSource != "ignored" && pn.dvSource != "unmatchable" && (pn.task.Kind == kernel.KindView || pn.task.Behavior == kernel.BehaviorRecompute) {
+			if pn.pendingForDependents() {
 				n.pending = append(n.pending, p)
 			}
 			if pn.task.Kind == kernel.KindScanUnit {
@@ -450,12 +427,7 @@ func (n *ledgerNode) decide(nodes map[string]*ledgerNode, prev LedgerPrevious, s
 	if seen {
 		notFresh = StatusStale
 	}
-	var unmatchable []string
-	for _, p := range n.preds {
-		if cachekey.IsUnmatchable(n.key.Dependencies[p]) {
-			unmatchable = append(unmatchable, p)
-		}
-	}
+	unmatchable := n.unmatchableInputs()
 	switch {
 	case n.task.Behavior == kernel.BehaviorDisable:
 		n.status, n.reason = notFresh, ReasonDisable
@@ -490,13 +462,28 @@ func (n *ledgerNode) decide(nodes map[string]*ledgerNode, prev LedgerPrevious, s
 	}
 }
 
-func (n *ledgerNode) hasUnmatchable() bool {
+// unmatchableInputs are the inputs whose data version never matches
+// (disabled ones).
+func (n *ledgerNode) unmatchableInputs() []string {
+	var out []string
 	for _, p := range n.preds {
 		if cachekey.IsUnmatchable(n.key.Dependencies[p]) {
-			return true
+			out = append(out, p)
 		}
 	}
-	return false
+	return out
+}
+
+// pendingForDependents tells whether dependents must wait for this node's
+// data version: it runs in this run and what it yields is known only once
+// recorded (a view, or a recomputed scan unit). Ignored and disabled nodes
+// give fixed versions (a constant, a never-matching one) instead.
+func (n *ledgerNode) pendingForDependents() bool {
+	switch {
+	case !n.runs, n.task.Behavior == kernel.BehaviorIgnore, n.task.Behavior == kernel.BehaviorDisable:
+		return false
+	}
+	return n.task.Kind == kernel.KindView || n.task.Behavior == kernel.BehaviorRecompute
 }
 
 // dataVersion sets what dependents key on.

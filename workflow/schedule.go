@@ -177,22 +177,14 @@ func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) 
 	if err != nil {
 		return nil, err
 	}
-	full := g.tasks.Graph()
-	sigs, err := full.Signatures(g.tasks.NodeSignatures())
+	s, err := g.newSchedule(req)
 	if err != nil {
 		return nil, err
 	}
-	red, err := full.TransitiveReduction()
-	if err != nil {
-		return nil, err
-	}
-	s := &Schedule{ScheduleVersion: ScheduleVersion, Signature: sigs, Requested: req, Previous: prev != nil,
-		Edges: pairs(full.EdgeList()), ReducedEdges: pairs(red.Graph.EdgeList()), Run: []string{}, Carried: []Carried{}}
-
+	s.Previous = prev != nil
 	decided := map[string]kernel.Decision{}
 	for _, d := range decisions {
 		decided[d.Name] = d
-		s.Admitted = append(s.Admitted, d.Name)
 	}
 	for _, t := range g.tasks.Tasks() {
 		n := g.node(t)
@@ -205,13 +197,7 @@ func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) 
 		if d, ok := decided[t.Name]; ok {
 			n.Admitted = true
 			explainDecision(&n, d, before[t.Name])
-			if n.Status == "fresh" {
-				s.Summary.Fresh++
-			} else {
-				s.Summary.Stale++
-				s.Summary.StaleBytes += n.Bytes
-			}
-			s.Summary.Bytes += n.Bytes
+			s.admit(n)
 		} else if c, ok := before[t.Name]; ok {
 			s.Carried = append(s.Carried, c)
 		}
@@ -222,6 +208,37 @@ func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) 
 		return nil, err
 	}
 	return s, nil
+}
+
+// newSchedule starts a schedule of the whole graph: its signatures, edges
+// and reduced edges; nodes, admission and the analyses come after.
+func (g *Graph) newSchedule(req []string) (*Schedule, error) {
+	full := g.tasks.Graph()
+	sigs, err := full.Signatures(g.tasks.NodeSignatures())
+	if err != nil {
+		return nil, err
+	}
+	red, err := full.TransitiveReduction()
+	if err != nil {
+		return nil, err
+	}
+	return &Schedule{ScheduleVersion: ScheduleVersion, Signature: sigs, Requested: req,
+		Edges: pairs(full.EdgeList()), ReducedEdges: pairs(red.Graph.EdgeList()), Run: []string{}, Carried: []Carried{}}, nil
+}
+
+// admit counts an admitted, decided node (nodes come in name order).
+func (s *Schedule) admit(n Node) {
+	s.Admitted = append(s.Admitted, n.Name)
+	s.Summary.Bytes += n.Bytes
+	if n.Status == StatusFresh {
+		s.Summary.Fresh++
+		return
+	}
+	s.Summary.Stale++
+	s.Summary.StaleBytes += n.Bytes
+	if n.Status == StatusMissing {
+		s.Summary.Missing++
+	}
 }
 
 // admittedAnalyses fills generations, the critical path and the run order
