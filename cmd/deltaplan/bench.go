@@ -130,7 +130,10 @@ func benchPrune(s *delta.Snapshot, filters []string, runs int, progress io.Write
 	for _, sz := range fs.Sizes {
 		res.Bytes += sz
 	}
-	schema := snapshotSchema(s)
+	schema, err := snapshotSchema(s)
+	if err != nil {
+		return res, err
+	}
 	for qi, text := range filters {
 		if progress != nil {
 			fmt.Fprintf(progress, "\rbench prune: filter %d/%d ", qi+1, len(filters))
@@ -141,7 +144,7 @@ func benchPrune(s *delta.Snapshot, filters []string, runs int, progress io.Write
 		}
 		pr, err := scanunit.NewPruner(pred, schema)
 		if err != nil {
-			return res, fmt.Errorf("--filter %q on %s: %w", text, s.Location, err)
+			return res, usageError{fmt.Errorf("--filter %q on %s: %w", text, s.Location, err)}
 		}
 		var verdicts []scanunit.Verdict
 		best := time.Duration(1<<63 - 1)
