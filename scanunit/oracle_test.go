@@ -217,7 +217,6 @@ func writerStats(r *rand.Rand, k model.Kind, vals []model.Value) (lo, hi model.V
 	return lo, hi, nulls
 }
 
-
 // oracleCmp orders a row value and a literal the way the documented
 // semantics say: numeric kinds exactly, floats in Spark order, a zoneless
 // literal against a timestamp as UTC.
