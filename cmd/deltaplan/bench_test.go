@@ -61,7 +61,7 @@ func TestBenchPruneErrors(t *testing.T) {
 		{[]string{"bench", "prune", table, "--filter", "letter ="}, 2, "malformed filter"},
 		{[]string{"bench", "prune", table, "--filter", "a = 1", "--runs", "0"}, 2, "no runs"},
 		{[]string{"bench", "prune"}, 2, "no LOCATION"},
-		{[]string{"bench", "prune", table, "--filter", "nosuch = 1"}, 1, "unknown column"},
+		{[]string{"bench", "prune", table, "--filter", "nosuch = 1"}, 2, "unknown column: an error in the filter"},
 		{[]string{"bench", "prune", filepath.Join(table, "missing"), "--filter", "a = 1"}, 1, "no table"},
 	}
 	for _, tc := range tests {
