@@ -1,6 +1,7 @@
 package scanunit
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/deltaplan/deltaplan/model"
@@ -25,11 +26,11 @@ type Explanation struct {
 	// Conjunct is the canonical text of the top-level conjunct that ruled
 	// the file out ("" when the file is kept or has no live rows).
 	Conjunct string
-	// Stats are the statistics used, by column (dotted logical path): the
-	// deciding conjunct's columns for a dropped file, every filter column
-	// for a kept one. Partition columns are in Partition instead.
-	Stats     map[string]ColumnEvidence
-	Partition map[string]*string
+	// Columns are the columns whose statistics decided (dotted logical
+	// paths, as the schema spells them): the deciding conjunct's for a
+	// dropped file, every filter column for a kept one. Evidence renders
+	// them. The slice is shared between files: do not modify it.
+	Columns []string
 }
 
 // ColumnEvidence is one file's statistics of one column, as text (nil when
@@ -55,7 +56,7 @@ func (p *Pruner) Explain(fs *model.FileSet) ([]Explanation, error) {
 		preds = []model.Pred{p.pred} // cannot happen: both flatten the same ANDs
 		nodes = []*node{p.root}
 	}
-	e := evaluator{v: v}
+	e := newEvaluator(v)
 	outs := make([][]outcome, len(nodes))
 	all := make([]outcome, n)
 	for k, nd := range nodes {
@@ -81,6 +82,10 @@ func (p *Pruner) Explain(fs *model.FileSet) ([]Explanation, error) {
 			}
 		}
 	}
+	conjText := make([]string, len(preds))
+	for k, q := range preds {
+		conjText[k] = q.String()
+	}
 	res := make([]Explanation, n)
 	for i := range res {
 		x := Explanation{Path: fs.Paths[i]}
@@ -101,7 +106,7 @@ func (p *Pruner) Explain(fs *model.FileSet) ([]Explanation, error) {
 			x.Reason = ReasonCannotMatch
 			for k := range nodes {
 				if outs[k][i]&oT == 0 {
-					x.Conjunct, cols = preds[k].String(), colsOf[k]
+					x.Conjunct, cols = conjText[k], colsOf[k]
 					break
 				}
 			}
@@ -111,7 +116,7 @@ func (p *Pruner) Explain(fs *model.FileSet) ([]Explanation, error) {
 				x.Reason = v.keptReason(filterCols, i, x.Reason)
 			}
 		}
-		x.Stats, x.Partition = v.evidence(cols, i)
+		x.Columns = cols
 		res[i] = x
 	}
 	return res, nil
@@ -133,6 +138,22 @@ func (v *view) keptReason(cols []string, i int, dflt string) string {
 		}
 	}
 	return dflt
+}
+
+// Evidence returns the statistics of file i of fs for the columns of an
+// Explanation: per statistics column its min, max and null count as the
+// pruner used them (nil null count when unknown or ignored for wide
+// bounds), and per partition column its raw value (nil for NULL).
+func Evidence(fs *model.FileSet, cols []string, i int) (map[string]ColumnEvidence, map[string]*string, error) {
+	v, err := newView(fs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if i < 0 || i >= fs.Len() {
+		return nil, nil, fmt.Errorf("scanunit: file index %d out of range", i)
+	}
+	stats, part := v.evidence(cols, i)
+	return stats, part, nil
 }
 
 func (v *view) evidence(cols []string, i int) (map[string]ColumnEvidence, map[string]*string) {

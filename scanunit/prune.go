@@ -206,7 +206,7 @@ func (p *Pruner) Eval(fs *model.FileSet) ([]Verdict, error) {
 	}
 	n := fs.Len()
 	out := make([]outcome, n)
-	e := evaluator{v: v}
+	e := newEvaluator(v)
 	e.eval(p.root, out)
 	res := make([]Verdict, n)
 	for i, o := range out {
@@ -352,7 +352,27 @@ func (v *view) nullCount(st *model.ColumnStats, i int) int64 {
 	return st.NullCount[i]
 }
 
-type evaluator struct{ v *view }
+// evaluator is the per-call state of one evaluation: the view and the
+// order keys of the bound vectors already computed (a column compared by
+// several leaves converts its bounds once).
+type evaluator struct {
+	v    *view
+	keys map[*model.ColumnStats][2][]int64
+}
+
+func newEvaluator(v *view) evaluator {
+	return evaluator{v: v, keys: map[*model.ColumnStats][2][]int64{}}
+}
+
+// boundKeys returns the order keys of st's bounds, cached per call.
+func (e evaluator) boundKeys(st *model.ColumnStats, n int) (los, his []int64) {
+	if k, ok := e.keys[st]; ok {
+		return k[0], k[1]
+	}
+	los, his = boundKeys(&st.Min, &st.Max, n)
+	e.keys[st] = [2][]int64{los, his}
+	return los, his
+}
 
 func (e evaluator) eval(n *node, out []outcome) {
 	switch n.kind {
@@ -636,45 +656,67 @@ func (e evaluator) cmp(n *node, out []outcome) {
 		return
 	}
 	pls := readings(n.op, n.val, st.Min.Kind, st.Min.Scale, n.f32)
-	nr := e.v.numRecords[:len(out)]
-	// withNulls folds in what nullCount and numRecords say: an all-NULL
-	// column yields only NULL, a possible NULL adds it.
-	withNulls := func(i int) (o outcome, nonNull bool) {
-		c := e.v.nullCount(st, i)
-		nonNull, null := presence(c, nr[i])
-		if null {
-			o = oN
-		}
-		return o, nonNull
+	nl := nullsOf(st, e.v, len(out))
+	allCmp := true
+	for _, pl := range pls {
+		allCmp = allCmp && pl.mode == pCmp
 	}
-	if len(pls) != 1 || pls[0].mode != pCmp {
-		e.cmpGeneric(n, st, pls, withNulls, out)
+	lo, hi := &st.Min, &st.Max
+	if lo.Kind == model.KindNull {
+		e.cmpGeneric(n, st, pls, nl.at, out) // no bounds: nullCount only
+		return
+	}
+	lv, hv := lo.Valid[:len(out)], hi.Valid[:len(out)]
+	switch lo.Kind {
+	case model.KindInt, model.KindDate, model.KindTimestamp, model.KindTimestampNTZ, model.KindFloat, model.KindBool:
+		if !allCmp {
+			break
+		}
+		// Every reading is a comparison: one table lookup per reading.
+		los, his := e.boundKeys(st, len(out))
+		los, his = los[:len(out)], his[:len(out)]
+		var extra outcome
+		if lo.Kind == model.KindFloat {
+			for _, pl := range pls {
+				extra |= nanOutcome(pl.op, pl.lit)
+			}
+		}
+		if len(pls) == 1 {
+			tab, c := &cmpBits[pls[0].op], litKey(lo.Kind, pls[0].lit)
+			for i := range out {
+				o, nonNull := nl.at(i)
+				if nonNull {
+					o |= tab[b2i(lv[i])][b2i(hv[i])][sign(los[i], c)+1][sign(his[i], c)+1] | extra
+				}
+				out[i] = o
+			}
+			return
+		}
+		for i := range out {
+			o, nonNull := nl.at(i)
+			if nonNull {
+				o |= extra
+				for _, pl := range pls {
+					c := litKey(lo.Kind, pl.lit)
+					o |= cmpBits[pl.op][b2i(lv[i])][b2i(hv[i])][sign(los[i], c)+1][sign(his[i], c)+1]
+				}
+			}
+			out[i] = o
+		}
+		return
+	}
+	if len(pls) != 1 || !allCmp {
+		e.cmpGeneric(n, st, pls, nl.at, out)
 		return
 	}
 	pl := pls[0]
 	tab := &cmpBits[pl.op]
-	lo, hi := &st.Min, &st.Max
-	lv, hv := lo.Valid[:len(out)], hi.Valid[:len(out)]
 	switch lo.Kind {
-	case model.KindInt, model.KindDate, model.KindTimestamp, model.KindTimestampNTZ, model.KindFloat, model.KindBool:
-		c, los, his := intKeys(lo, hi, pl.lit, len(out))
-		los, his = los[:len(out)], his[:len(out)]
-		var extra outcome
-		if lo.Kind == model.KindFloat {
-			extra = nanOutcome(pl.op, pl.lit)
-		}
-		for i := range out {
-			o, nonNull := withNulls(i)
-			if nonNull {
-				o |= tab[b2i(lv[i])][b2i(hv[i])][sign(los[i], c)+1][sign(his[i], c)+1] | extra
-			}
-			out[i] = o
-		}
 	case model.KindString:
 		c := pl.lit.Str
 		los, his := lo.Strs[:len(out)], hi.Strs[:len(out)]
 		for i := range out {
-			o, nonNull := withNulls(i)
+			o, nonNull := nl.at(i)
 			if nonNull {
 				h, cut := stringMax(his[i], n.prefix)
 				ch := strings.Compare(h, c)
@@ -688,7 +730,7 @@ func (e evaluator) cmp(n *node, out []outcome) {
 	case model.KindDecimal:
 		c := pl.lit.Dec
 		for i := range out {
-			o, nonNull := withNulls(i)
+			o, nonNull := nl.at(i)
 			if nonNull {
 				lok, hok := lv[i] && lo.Decs[i] != nil, hv[i] && hi.Decs[i] != nil
 				cl, ch := 0, 0
@@ -703,12 +745,42 @@ func (e evaluator) cmp(n *node, out []outcome) {
 			out[i] = o
 		}
 	default:
-		e.cmpGeneric(n, st, pls, withNulls, out)
+		e.cmpGeneric(n, st, pls, nl.at, out)
 	}
 }
 
 // cmpGeneric evaluates a comparison file by file through planOutcome: the
 // path for several readings, casts and kinds without a fast path.
+// nulls folds in what nullCount and numRecords say about a column: an
+// all-NULL column yields only NULL, a possible NULL adds it.
+type nulls struct {
+	nc   []int64 // nil when unknown for every file
+	wide []bool  // nil when no file has wide bounds
+	nr   []int64
+}
+
+func nullsOf(st *model.ColumnStats, v *view, n int) nulls {
+	x := nulls{nc: st.NullCount, wide: v.wide, nr: v.numRecords[:n]}
+	if x.nc != nil {
+		x.nc = x.nc[:n]
+	}
+	return x
+}
+
+// at returns NULL when file i may hold NULLs, and whether it may hold
+// non-NULL values.
+func (x nulls) at(i int) (o outcome, nonNull bool) {
+	c := int64(-1)
+	if x.nc != nil && (x.wide == nil || !x.wide[i]) {
+		c = x.nc[i]
+	}
+	if c != 0 {
+		o = oN
+	}
+	r := x.nr[i]
+	return o, !(c >= 0 && r >= 0 && c >= r)
+}
+
 func (e evaluator) cmpGeneric(n *node, st *model.ColumnStats, pls []litPlan, withNulls func(int) (outcome, bool), out []outcome) {
 	bounded := st.Min.Kind != model.KindNull
 	for i := range out {
@@ -726,10 +798,10 @@ func (e evaluator) cmpGeneric(n *node, st *model.ColumnStats, pls []litPlan, wit
 	}
 }
 
-// intKeys returns order-preserving int64 keys for a literal and two bound
-// vectors of an int-like, float or bool column; a NaN float min is treated
-// as a bound of -Inf.
-func intKeys(lo, hi *model.Vector, lit model.Value, n int) (c int64, los, his []int64) {
+// boundKeys returns order-preserving int64 keys for the two bound vectors
+// of an int-like, float or bool column; a NaN float min is treated as a
+// bound of -Inf.
+func boundKeys(lo, hi *model.Vector, n int) (los, his []int64) {
 	switch lo.Kind {
 	case model.KindFloat:
 		los, his = make([]int64, n), make([]int64, n)
@@ -741,15 +813,26 @@ func intKeys(lo, hi *model.Vector, lit model.Value, n int) (c int64, los, his []
 			}
 			his[i] = floatKey(hi.Floats[i])
 		}
-		return floatKey(lit.Float), los, his
+		return los, his
 	case model.KindBool:
 		los, his = make([]int64, n), make([]int64, n)
 		for i := range los {
 			los[i], his[i] = int64(b2i(lo.Bools[i])), int64(b2i(hi.Bools[i]))
 		}
-		return int64(b2i(lit.Bool)), los, his
+		return los, his
 	}
-	return lit.Int, lo.Ints, hi.Ints
+	return lo.Ints, hi.Ints
+}
+
+// litKey is the boundKeys key of a literal of kind k.
+func litKey(k model.Kind, lit model.Value) int64 {
+	switch k {
+	case model.KindFloat:
+		return floatKey(lit.Float)
+	case model.KindBool:
+		return int64(b2i(lit.Bool))
+	}
+	return lit.Int
 }
 
 func (e evaluator) cmpPartition(n *node, pc *model.PartitionColumn, out []outcome) {

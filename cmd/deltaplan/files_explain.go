@@ -45,6 +45,10 @@ func writeExplain(w io.Writer, s *delta.Snapshot, filter string, pr *scanunit.Pr
 	j := explainJSON{Version: s.Version, Filter: filter, Files: make([]explainFileJSON, 0, len(xs))}
 	for i, x := range xs {
 		size := s.Files.Sizes[i]
+		stats, parts, err := scanunit.Evidence(s.Files, x.Columns, i)
+		if err != nil {
+			return fmt.Errorf("--filter on %s: %w", s.Location, err)
+		}
 		j.Total.Files++
 		j.Total.Bytes += size
 		if x.Kept {
@@ -52,7 +56,7 @@ func writeExplain(w io.Writer, s *delta.Snapshot, filter string, pr *scanunit.Pr
 			j.Kept.Bytes += size
 		}
 		j.Files = append(j.Files, explainFileJSON{Path: x.Path, Size: size, Kept: x.Kept, Verdict: x.Verdict.String(),
-			Reason: x.Reason, Conjunct: x.Conjunct, Stats: x.Stats, PartitionValues: x.Partition})
+			Reason: x.Reason, Conjunct: x.Conjunct, Stats: stats, PartitionValues: parts})
 	}
 	if asJSON {
 		return writeJSON(w, j)
