@@ -569,10 +569,12 @@ func typedFromNumber(tok string, in statInterp, isMax bool) model.Value {
 		return model.FloatValue(f)
 	case model.KindDecimal:
 		if d, exact := parseDecimal(tok, in.scale); d != nil {
-			// Truncated: widen by one unit so the bound stays a bound.
-			if !exact && isMax {
+			// Finer than the scale: parseDecimal truncates toward zero, so
+			// round a max up and a min down to stay a bound.
+			neg := strings.HasPrefix(tok, "-")
+			if !exact && isMax && !neg {
 				d.Add(d, bigOne)
-			} else if !exact {
+			} else if !exact && !isMax && neg {
 				d.Sub(d, bigOne)
 			}
 			return model.Value{Kind: model.KindDecimal, Dec: d, Scale: in.scale}
