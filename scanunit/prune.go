@@ -99,14 +99,14 @@ func checkLiteral(f Field, lit model.Value) error {
 		if f.Type == "" {
 			return nil // unknown type: nothing to check
 		}
-		return fmt.Errorf("filter compares %s, a %s column, with %s: only IS [NOT] NULL applies: %w", f.Path, f.Type, lit, ErrLiteralType)
+		return fmt.Errorf("filter compares column %s (type %s) with %s; only IS [NOT] NULL applies to it: %w", f.Path, f.Type, lit, ErrLiteralType)
 	}
 	if !literalFits(f.Kind, lit) {
 		typ := f.Type
 		if typ == "" {
 			typ = f.Kind.String()
 		}
-		return fmt.Errorf("filter compares %s, a %s column, with %s: %w", f.Path, typ, lit, ErrLiteralType)
+		return fmt.Errorf("filter compares column %s (type %s) with %s: %w", f.Path, typ, lit, ErrLiteralType)
 	}
 	return nil
 }
