@@ -116,7 +116,7 @@ type writerStyle struct {
 }
 
 func fmtTS(us int64) string {
-	return time.UnixMicro(floorDiv(us, 1000)*1000).UTC().Format("2006-01-02T15:04:05.000Z")
+	return time.UnixMicro(floorDiv(us, 1000) * 1000).UTC().Format("2006-01-02T15:04:05.000Z")
 }
 
 // statsJSON writes the file's statistics as the writer would.
