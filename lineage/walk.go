@@ -507,7 +507,7 @@ func (w *walker) sorts(sorts []*pb.SortField, sc *scope, p string) error {
 }
 
 func (w *walker) read(x *pb.ReadRel, p string, outer *scope) ([]col, error) {
-	rs := &readState{Read: Read{Path: p}, nested: map[string]bool{}, pushed: map[string]model.Pred{}}
+	rs := &readState{Read: Read{Path: p, BaseSchema: x.GetBaseSchema()}, nested: map[string]bool{}, pushed: map[string]model.Pred{}}
 	switch t := x.GetReadType().(type) {
 	case *pb.ReadRel_NamedTable_:
 		rs.Kind, rs.Table = ReadNamedTable, strings.Join(t.NamedTable.GetNames(), ".")
