@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/deltaplan/deltaplan/identity"
@@ -200,6 +201,7 @@ type readUnits struct {
 	files           map[string]bool
 	bytes           int64
 	columns, filter map[string]bool
+	versions        map[string]bool
 }
 
 func groupUnits(us []ScanUnit) map[string]*readUnits {
@@ -207,9 +209,10 @@ func groupUnits(us []ScanUnit) map[string]*readUnits {
 	for _, u := range us {
 		r := m[u.Table]
 		if r == nil {
-			r = &readUnits{files: map[string]bool{}, columns: map[string]bool{}, filter: map[string]bool{}}
+			r = &readUnits{files: map[string]bool{}, columns: map[string]bool{}, filter: map[string]bool{}, versions: map[string]bool{}}
 			m[u.Table] = r
 		}
+		r.versions[strconv.FormatInt(u.DeltaVersion, 10)] = true
 		for _, f := range u.Files {
 			r.files[f] = true
 		}
@@ -236,7 +239,7 @@ func diffScanUnits(a, b []ScanUnit) []identity.Change {
 	for t := range gb {
 		tables[t] = true
 	}
-	empty := &readUnits{files: map[string]bool{}, columns: map[string]bool{}, filter: map[string]bool{}}
+	empty := &readUnits{files: map[string]bool{}, columns: map[string]bool{}, filter: map[string]bool{}, versions: map[string]bool{}}
 	var out []identity.Change
 	for _, t := range slices.Sorted(maps.Keys(tables)) {
 		x, y := cmp.Or(ga[t], empty), cmp.Or(gb[t], empty)
@@ -246,10 +249,13 @@ func diffScanUnits(a, b []ScanUnit) []identity.Change {
 				Before: FileChange{Files: len(x.files), Bytes: x.bytes, Removed: removed},
 				After:  FileChange{Files: len(y.files), Bytes: y.bytes, Added: added}})
 		}
+		if ga[t] == nil || gb[t] == nil {
+			continue // one side reads no file of the table: the files say it all
+		}
 		for _, s := range []struct {
 			aspect string
 			x, y   map[string]bool
-		}{{"projected_columns", x.columns, y.columns}, {"pushed_filters", x.filter, y.filter}} {
+		}{{"delta_version", x.versions, y.versions}, {"projected_columns", x.columns, y.columns}, {"pushed_filters", x.filter, y.filter}} {
 			if len(setMinus(s.x, s.y)) > 0 || len(setMinus(s.y, s.x)) > 0 {
 				out = append(out, identity.Change{Component: "scan_units", Path: t, Aspect: s.aspect,
 					Before: slices.Sorted(maps.Keys(s.x)), After: slices.Sorted(maps.Keys(s.y))})
@@ -286,7 +292,7 @@ func classify(c *identity.Change, a, b *Bundle) {
 		c.Kind = identity.KindData
 	case "scan_units":
 		switch c.Aspect {
-		case "files":
+		case "files", "delta_version":
 			c.Kind = identity.KindData
 		case "projected_columns":
 			before, _ := c.Before.([]string)
@@ -317,4 +323,18 @@ func classify(c *identity.Change, a, b *Bundle) {
 
 func calls(b *Bundle, udf string) bool {
 	return slices.ContainsFunc(b.RequiredUDFs, func(r RequiredUDF) bool { return r.Name == udf })
+}
+
+// Lines renders the result for people: one line per change with its
+// classification, "same signature" when nothing can change the result.
+func (r Result) Lines() []string {
+	var out []string
+	for _, c := range r.Changes {
+		line := fmt.Sprintf("%s  [%s, %s]", c, c.Kind, c.Impact)
+		if c.Component == "encoding_version" {
+			line += " (digests of different encodings cannot be compared: rebuild both bundles with one deltaplan release)"
+		}
+		out = append(out, line)
+	}
+	return out
 }

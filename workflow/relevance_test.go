@@ -1,8 +1,11 @@
 package workflow_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
+	"github.com/deltaplan/deltaplan/planbundle"
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
@@ -26,5 +29,17 @@ func TestLedgerUnrelatedUDF(t *testing.T) {
 		if got := node(t, s, name).Status; got != want {
 			t.Errorf("%s is %s, want %s (causes %+v)", name, got, want, node(t, s, name).Causes)
 		}
+	}
+}
+
+// TestScheduleChecksSchema: scheduling checks each view's plan against the
+// pinned table, as plan and fingerprint do.
+func TestScheduleChecksSchema(t *testing.T) {
+	w := newWorkspace(t)
+	editFile(t, w.path("plans/revenue_by_region.json"), `{"decimal": {"precision": 12, "scale": 2, "nullability": "NULLABILITY_NULLABLE"}}`,
+		`{"i32": {"nullability": "NULLABILITY_NULLABLE"}}`)
+	_, err := scheduleFile(w.path("workflow.json"), nil)
+	if !errors.Is(err, planbundle.ErrSchemaMismatch) || !strings.Contains(err.Error(), "column amount: plan type i32, table type decimal(12,2)") {
+		t.Fatalf("got %v", err)
 	}
 }
