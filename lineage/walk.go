@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -81,7 +82,10 @@ type readState struct {
 type funcKey struct{ urn, name string }
 
 type walker struct {
-	plan   *Plan
+	// schemaless are the paths of reads without a base schema: a column
+	// reference that runs out of range above one is reported as that.
+	schemaless []string
+	plan       *Plan
 	reads  []*readState
 	joins  []Join
 	funcs  map[funcKey]int
@@ -128,20 +132,29 @@ func Analyze(p *Plan) (*Lineage, error) {
 			}
 			out, err := w.rel(t.Root.GetInput(), path, nil)
 			if err != nil {
-				return nil, err
+				return nil, w.explainSchemaless(err)
 			}
 			for _, c := range out {
 				w.use(c.src)
 			}
 		case *pb.PlanRel_Rel:
 			if _, err := w.planRel(int32(i), fmt.Sprintf("relations[%d]", i)); err != nil {
-				return nil, err
+				return nil, w.explainSchemaless(err)
 			}
 		default:
 			return nil, &PathError{Path: fmt.Sprintf("relations[%d]", i), Err: fmt.Errorf("%w: empty plan relation", ErrUnknownRelation)}
 		}
 	}
 	return w.result(), nil
+}
+
+// explainSchemaless reports an out-of-range column reference as what it
+// is when a read without a base schema is below it.
+func (w *walker) explainSchemaless(err error) error {
+	if len(w.schemaless) == 0 || !errors.Is(err, ErrFieldOutOfRange) {
+		return err
+	}
+	return pathErr(w.schemaless[0], ErrInvalidPlan, "read has no base schema, so the columns the plan uses above it cannot be resolved (%v)", err)
 }
 
 func (w *walker) result() *Lineage {
@@ -528,6 +541,9 @@ func (w *walker) read(x *pb.ReadRel, p string, outer *scope) ([]col, error) {
 		}
 	default:
 		return nil, pathErr(p, ErrUnknownRelation, "read of unknown kind")
+	}
+	if len(x.GetBaseSchema().GetNames()) == 0 && len(x.GetBaseSchema().GetStruct().GetTypes()) == 0 {
+		w.schemaless = append(w.schemaless, p)
 	}
 	fields, err := topFields(x.GetBaseSchema())
 	if err != nil {
