@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/deltaplan/deltaplan/internal/fixtures"
+	"github.com/deltaplan/deltaplan/lineage"
 )
 
 // TestDiffGolden: diff shows what changed inside each component, classified.
@@ -81,4 +82,32 @@ func addProjection(t *testing.T, plan string) string {
             ]
           }},
           {"selection": {"directReference": {"structField": {"field": 4}}, "rootReference": {}}}],`)
+}
+
+// TestDescribePathsMatchRelations: every relation lineage.Describe renders
+// is a relation of identity.PlanRelations (the two walks agree on paths),
+// over the TPC-H corpus and the example plans.
+func TestDescribePathsMatchRelations(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(fixtures.Dir(t, "substrait"), "isthmus", "integration-tpch-q*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no TPC-H plans: %v", err)
+	}
+	more, _ := filepath.Glob(filepath.Join(fixtures.RepoRoot(t), "testdata", "example", "plans", "*.json"))
+	files = append(files, more...)
+	for _, f := range files {
+		prep, err := Prepare(readFile(t, f))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		described := 0
+		for _, r := range prep.relations {
+			if r.Detail != nil {
+				described++
+			}
+		}
+		want := len(lineage.Describe(prep.plan))
+		if described != want || want == 0 {
+			t.Errorf("%s: %d of %d described relations matched a relation path", filepath.Base(f), described, want)
+		}
+	}
 }
