@@ -40,7 +40,7 @@ func Diff(a, b *Bundle) (Result, error) {
 			Kind: identity.KindCode, Impact: identity.ImpactIncomparable}}}, nil
 	}
 	coarse := identity.DiffComponents(a.Components, b.Components)
-	fine := [][]identity.Change{session.Diff(a.Session, b.Session)}
+	fine := [][]identity.Change{session.Diff(a.Session, b.Session), diffCalledUDFs(a, b)}
 	if a.Components.PlanFingerprint != b.Components.PlanFingerprint {
 		rel, err := identity.DiffRelations(a.PlanRelations, b.PlanRelations)
 		if err != nil {
@@ -65,6 +65,33 @@ func Diff(a, b *Bundle) (Result, error) {
 		}
 	}
 	return Result{Same: same, Changes: changes}, nil
+}
+
+// diffCalledUDFs names the UDFs one plan calls and the other does not
+// (aspect "called"; Before/After the implementation digest on the side that
+// calls it): with one session, this is what moves udf_snapshot_hash.
+func diffCalledUDFs(a, b *Bundle) []identity.Change {
+	key := func(u RequiredUDF) string { return u.Name + "(" + u.Signature + ")" }
+	set := func(x *Bundle) map[string]RequiredUDF {
+		m := map[string]RequiredUDF{}
+		for _, u := range x.RequiredUDFs {
+			m[key(u)] = u
+		}
+		return m
+	}
+	sa, sb := set(a), set(b)
+	var out []identity.Change
+	for _, k := range slices.Sorted(maps.Keys(sa)) {
+		if _, ok := sb[k]; !ok {
+			out = append(out, identity.Change{Component: "udf", Path: k, Aspect: "called", Before: sa[k].ImplementationDigest})
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(sb)) {
+		if _, ok := sa[k]; !ok {
+			out = append(out, identity.Change{Component: "udf", Path: k, Aspect: "called", After: sb[k].ImplementationDigest})
+		}
+	}
+	return out
 }
 
 // refinePlan replaces each changed relation's digests by what changed in

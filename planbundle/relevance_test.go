@@ -87,3 +87,27 @@ func TestRelevance(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffCalledUDF: with one session, a plan that starts calling a UDF
+// moves the signature and diff names the UDF (aspect "called").
+func TestDiffCalledUDF(t *testing.T) {
+	rt := exampleSession(t)
+	sales := []Table{{Name: "sales", Location: salesDir(t)}}
+	top := readFile(t, filepath.Join(fixtures.RepoRoot(t), "testdata", "example", "plans", "top_eu_orders.json"))
+	renamed := replaceOnce(t, string(top), `"name": "fx_convert:dec_str"`, `"name": "fx_convert_v0:dec_str"`)
+	a := mustBuild(t, Inputs{Plan: []byte(renamed), Tables: sales, Session: rt})
+	b := mustBuild(t, Inputs{Plan: top, Tables: sales, Session: rt})
+	res, err := Diff(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Changes {
+		if c.Component == "udf_snapshot_hash" {
+			t.Fatalf("udf_snapshot_hash left unexplained: %v", res.Changes)
+		}
+		if c.Component == "udf" && c.Aspect == "called" && c.Before == nil && c.After != nil && c.Impact == identity.ImpactBreaking {
+			return
+		}
+	}
+	t.Fatalf("changes %v do not name the newly called UDF", res.Changes)
+}
