@@ -86,13 +86,13 @@ type walker struct {
 	// reference that runs out of range above one is reported as that.
 	schemaless []string
 	plan       *Plan
-	reads  []*readState
-	joins  []Join
-	funcs  map[funcKey]int
-	rels   map[string]int
-	memo   map[int32][]col
-	busy   map[int32]bool
-	crosss map[*pb.CrossRel]crossInfo
+	reads      []*readState
+	joins      []Join
+	funcs      map[funcKey]int
+	rels       map[string]int
+	memo       map[int32][]col
+	busy       map[int32]bool
+	crosss     map[*pb.CrossRel]crossInfo
 }
 
 type crossInfo struct {

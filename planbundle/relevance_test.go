@@ -42,7 +42,9 @@ func TestRelevance(t *testing.T) {
 		{"unused UDF: revenue_by_region never calls fx_convert", rev,
 			func(s *session.Spec) { s.UDFs[0].ImplementationDigest = "sha256:bbbb" }, false, "udf", "fx_convert(dec,str)"},
 		{"unused UDF added", rev,
-			func(s *session.Spec) { s.UDFs = append(s.UDFs, session.UDF{Name: "normalize_sku", ImplementationDigest: "sha256:1"}) }, false, "udf", "normalize_sku()"},
+			func(s *session.Spec) {
+				s.UDFs = append(s.UDFs, session.UDF{Name: "normalize_sku", ImplementationDigest: "sha256:1"})
+			}, false, "udf", "normalize_sku()"},
 		{"unused scoped tag: join:sort_merge on a plan with no join", rev,
 			func(s *session.Spec) { s.RewriteTags = append(s.RewriteTags, "join:sort_merge") }, false, "rewrite_tag", "join:sort_merge"},
 		{"unused function-scoped tag: like:ascii_fast on a plan without like", rev,

@@ -26,7 +26,9 @@ func tI32(n pb.Type_Nullability) *pb.Type {
 func tI64(n pb.Type_Nullability) *pb.Type {
 	return &pb.Type{Kind: &pb.Type_I64_{I64: &pb.Type_I64{Nullability: n}}}
 }
-func tStr() *pb.Type { return &pb.Type{Kind: &pb.Type_String_{String_: &pb.Type_String{Nullability: nullable}}} }
+func tStr() *pb.Type {
+	return &pb.Type{Kind: &pb.Type_String_{String_: &pb.Type_String{Nullability: nullable}}}
+}
 func tDec(p, s int32) *pb.Type {
 	return &pb.Type{Kind: &pb.Type_Decimal_{Decimal: &pb.Type_Decimal{Precision: p, Scale: s, Nullability: nullable}}}
 }
