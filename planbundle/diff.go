@@ -116,13 +116,26 @@ func refinePlan(rel []identity.Change, a, b *Bundle) []identity.Change {
 		}
 		fine := diffDetail(c.Path, x.Detail, y.Detail)
 		fine = append(fine, diffJoinKeys(c.Path, a, b)...)
-		if len(fine) == 0 {
+		if len(fine) == 0 || unrendered(x.Detail) || unrendered(y.Detail) {
+			// The rendering may not show every change (a subquery renders
+			// as "?"): keep the digests too, so nothing is hidden.
 			out = append(out, c)
-			continue
 		}
 		out = append(out, fine...)
 	}
 	return out
+}
+
+// unrendered reports whether a rendering left out part of the relation.
+func unrendered(d map[string][]string) bool {
+	for _, items := range d {
+		for _, it := range items {
+			if strings.Contains(it, "?") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // diffDetail compares two renderings aspect by aspect. Lists compare as

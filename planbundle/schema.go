@@ -188,31 +188,63 @@ func skipNames(t *pb.Type, names []string, pos int) int {
 // intWidth is the width in bits of Delta's integer types.
 var intWidth = map[string]int{"byte": 8, "short": 16, "integer": 32, "long": 64}
 
-// intDigits is the decimal digits an integer type can need.
-var intDigits = map[string]int{"byte": 3, "short": 5, "integer": 10, "long": 20}
+// intDigits is the decimal digits an integer type can need (long's
+// largest magnitude, 9223372036854775808, has 19).
+var intDigits = map[string]int{"byte": 3, "short": 5, "integer": 10, "long": 19}
+
+// exactInt is the largest integer magnitude 2^mantissa below which a float
+// type holds every integer exactly: 2^24 for fp32, 2^53 for fp64.
+func exactIntDigits(mantissa int) int {
+	// Digits d such that 10^d <= 2^mantissa: every d-digit integer fits.
+	switch mantissa {
+	case 24:
+		return 7 // 10^7 < 16777216
+	case 53:
+		return 15 // 10^15 < 9007199254740992
+	}
+	return 0
+}
 
 // readableAs reports whether values of primitive Delta type dt read as plan
-// type t without loss: the types are equal, or t is a safe widening of dt
-// (a wider integer, float to double, an integer to double when exact, a
-// decimal with at least as many integer and fraction digits, an integer to
-// a wide enough decimal, date to timestamp without zone), the widenings
-// Delta's type-widening feature allows.
+// type t without loss: the types are equal, or t is a safe widening of dt:
+// every value of dt is exactly a value of t (a wider integer, float to
+// double, an integer or an integral decimal to a float or integer that
+// holds all its values exactly, a decimal with at least as many integer and fraction
+// digits, an integer to a wide enough decimal, date to timestamp without
+// zone). These include the widenings Delta's type-widening feature allows.
 func readableAs(dt *delta.Type, t *pb.Type) bool {
+	// Integral Delta types as a float: exact when every value's digits fit
+	// the float's exact-integer range.
+	integralDigits := func() (int, bool) {
+		if d := intDigits[dt.Name]; d != 0 {
+			return d, true
+		}
+		if dt.Name == "decimal" && dt.Scale == 0 {
+			return dt.Precision, true
+		}
+		return 0, false
+	}
 	switch k := t.GetKind().(type) {
 	case *pb.Type_Bool:
 		return dt.Name == "boolean"
 	case *pb.Type_I8_:
-		return intWidth[dt.Name] != 0 && intWidth[dt.Name] <= 8
+		return fitsInt(dt, 8)
 	case *pb.Type_I16_:
-		return intWidth[dt.Name] != 0 && intWidth[dt.Name] <= 16
+		return fitsInt(dt, 16)
 	case *pb.Type_I32_:
-		return intWidth[dt.Name] != 0 && intWidth[dt.Name] <= 32
+		return fitsInt(dt, 32)
 	case *pb.Type_I64_:
-		return intWidth[dt.Name] != 0
+		return fitsInt(dt, 64)
 	case *pb.Type_Fp32:
+		if d, ok := integralDigits(); ok {
+			return intWidth[dt.Name] != 0 && intWidth[dt.Name] <= 16 || dt.Name == "decimal" && d <= exactIntDigits(24)
+		}
 		return dt.Name == "float"
 	case *pb.Type_Fp64:
-		return dt.Name == "double" || dt.Name == "float" || (intWidth[dt.Name] != 0 && intWidth[dt.Name] <= 32)
+		if d, ok := integralDigits(); ok {
+			return intWidth[dt.Name] != 0 && intWidth[dt.Name] <= 32 || dt.Name == "decimal" && d <= exactIntDigits(53)
+		}
+		return dt.Name == "double" || dt.Name == "float"
 	case *pb.Type_String_, *pb.Type_Varchar, *pb.Type_FixedChar_:
 		// Delta has one string type; a varchar/char plan type reads it as
 		// the engine's string (Spark stores char/varchar as string).
@@ -242,6 +274,20 @@ func readableAs(dt *delta.Type, t *pb.Type) bool {
 		return false
 	}
 	return false // intervals, UUIDs, user-defined types: nothing in Delta reads as them
+}
+
+// decimalDigitsIn is the most decimal digits every integer of that many
+// bits holds (99 fits i8, 999 does not).
+var decimalDigitsIn = map[int]int{8: 2, 16: 4, 32: 9, 64: 18}
+
+// fitsInt reports whether every value of Delta type dt is an integer of the
+// given width: a narrower or equal integer, or an integral decimal with few
+// enough digits.
+func fitsInt(dt *delta.Type, bits int) bool {
+	if w := intWidth[dt.Name]; w != 0 {
+		return w <= bits
+	}
+	return dt.Name == "decimal" && dt.Scale == 0 && dt.Precision <= decimalDigitsIn[bits]
 }
 
 // nullability reads the nullability of any Substrait type kind.

@@ -3,6 +3,7 @@ package planbundle
 import (
 	"context"
 	"errors"
+	"math/big"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -137,5 +138,93 @@ func TestBuildChecksSchema(t *testing.T) {
 	b := mustBuild(t, Inputs{Plan: []byte(plan), Tables: []Table{{Name: "sales", Location: salesDir(t)}}})
 	if len(b.Reads) != 1 || b.Reads[0].Path != "root.aggregate.filter.read" || len(b.Reads[0].Columns) == 0 {
 		t.Fatalf("reads %+v", b.Reads)
+	}
+}
+
+// numDomain describes the values of a numeric type for the oracle below:
+// an integer-valued range, or a float with an exact-integer mantissa, or a
+// decimal grid.
+type numDomain struct {
+	lo, hi   *big.Rat // every value lies in [lo, hi]
+	step     *big.Rat // values are multiples of step (nil: not a grid, a float)
+	mantissa int      // floats: every integer below 2^mantissa is exact
+	float    int      // floats: 32 or 64
+}
+
+func intDomain(bits int) numDomain {
+	hi := new(big.Int).Lsh(big.NewInt(1), uint(bits-1))
+	lo := new(big.Int).Neg(hi)
+	hi.Sub(hi, big.NewInt(1))
+	return numDomain{lo: new(big.Rat).SetInt(lo), hi: new(big.Rat).SetInt(hi), step: big.NewRat(1, 1)}
+}
+
+func decDomain(p, s int) numDomain {
+	unit := new(big.Rat).SetFrac(big.NewInt(1), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s)), nil))
+	max := new(big.Rat).SetInt(new(big.Int).Sub(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(p)), nil), big.NewInt(1)))
+	max.Mul(max, unit)
+	return numDomain{lo: new(big.Rat).Neg(max), hi: max, step: unit}
+}
+
+// holds is the independent answer: every value of table type x is exactly a
+// value of plan type y.
+func holds(x, y numDomain) bool {
+	switch {
+	case x.float != 0:
+		return y.float != 0 && y.float >= x.float
+	case y.float != 0:
+		// A grid of integers fits a float when its largest magnitude is
+		// below 2^mantissa; a grid with fractions (0.1) never does.
+		if x.step.Cmp(big.NewRat(1, 1)) < 0 {
+			return false
+		}
+		limit := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), uint(y.mantissa)))
+		return new(big.Rat).Abs(x.lo).Cmp(limit) <= 0 && x.hi.Cmp(limit) <= 0
+	}
+	if y.lo.Cmp(x.lo) > 0 || y.hi.Cmp(x.hi) < 0 {
+		return false
+	}
+	q := new(big.Rat).Quo(x.step, y.step) // y's grid must contain x's
+	return q.IsInt()
+}
+
+// TestReadableAsMatchesOracle: the widening rules agree with value ranges
+// over every pair of numeric Delta and Substrait types tried.
+func TestReadableAsMatchesOracle(t *testing.T) {
+	type deltaT struct {
+		t *delta.Type
+		d numDomain
+	}
+	var table []deltaT
+	for _, n := range []struct {
+		name string
+		bits int
+	}{{"byte", 8}, {"short", 16}, {"integer", 32}, {"long", 64}} {
+		table = append(table, deltaT{&delta.Type{Name: n.name}, intDomain(n.bits)})
+	}
+	table = append(table, deltaT{&delta.Type{Name: "float"}, numDomain{float: 32, mantissa: 24}},
+		deltaT{&delta.Type{Name: "double"}, numDomain{float: 64, mantissa: 53}})
+	type planT struct {
+		t *pb.Type
+		d numDomain
+	}
+	plan := []planT{
+		{&pb.Type{Kind: &pb.Type_I8_{I8: &pb.Type_I8{}}}, intDomain(8)},
+		{&pb.Type{Kind: &pb.Type_I16_{I16: &pb.Type_I16{}}}, intDomain(16)},
+		{tI32(nullable), intDomain(32)},
+		{tI64(nullable), intDomain(64)},
+		{&pb.Type{Kind: &pb.Type_Fp32{Fp32: &pb.Type_FP32{}}}, numDomain{float: 32, mantissa: 24}},
+		{&pb.Type{Kind: &pb.Type_Fp64{Fp64: &pb.Type_FP64{}}}, numDomain{float: 64, mantissa: 53}},
+	}
+	for _, ps := range [][2]int{{1, 0}, {3, 0}, {5, 0}, {7, 0}, {8, 0}, {10, 0}, {15, 0}, {16, 0}, {19, 0}, {20, 0}, {12, 2}, {14, 3}, {12, 4}, {38, 18}} {
+		table = append(table, deltaT{&delta.Type{Name: "decimal", Precision: ps[0], Scale: ps[1]}, decDomain(ps[0], ps[1])})
+		plan = append(plan, planT{tDec(int32(ps[0]), int32(ps[1])), decDomain(ps[0], ps[1])})
+	}
+	for _, x := range table {
+		for _, y := range plan {
+			want := holds(x.d, y.d)
+			if got := readableAs(x.t, y.t); got != want {
+				t.Errorf("table %s as plan %s: readableAs %v, value ranges say %v", x.t, lineage.TypeName(y.t), got, want)
+			}
+		}
 	}
 }
