@@ -16,7 +16,8 @@ import (
 func TypeName(t *pb.Type) string { return typeName(t) }
 
 // Description is what one relation does, rendered for people: per aspect,
-// the items as canonical text. Aspects: "table" and "filter" (read),
+// the items as canonical text. Aspects: "table", "base_schema" ("name
+// type", NOT NULL when required), "projection" and "filter" (read),
 // "filter" (filter; one item per conjunct), "expressions" (project),
 // "groupings" and "measures" (aggregate), "type", "condition" and
 // "post_join_filter" (joins), "keys" (hash and merge joins), "sorts",
@@ -268,6 +269,13 @@ func (d *describer) read(x *pb.ReadRel, desc Description) []string {
 	for i, f := range fields {
 		full[i] = f.name
 	}
+	if types := x.GetBaseSchema().GetStruct().GetTypes(); len(types) == len(fields) {
+		for i, ty := range types {
+			desc["base_schema"] = append(desc["base_schema"], full[i]+" "+typeName(ty)+nullMark(ty))
+		}
+	} else if len(full) > 0 {
+		desc["base_schema"] = append([]string(nil), full...)
+	}
 	var conds []string
 	for _, f := range []*pb.Expression{x.GetFilter(), x.GetBestEffortFilter()} {
 		if f != nil {
@@ -288,6 +296,20 @@ func (d *describer) read(x *pb.ReadRel, desc Description) []string {
 		return out
 	}
 	return full
+}
+
+// nullMark renders a required type's NOT NULL.
+func nullMark(t *pb.Type) string {
+	m := t.ProtoReflect()
+	fd := m.WhichOneof(m.Descriptor().Oneofs().ByName("kind"))
+	if fd == nil || fd.Message() == nil {
+		return ""
+	}
+	km := m.Get(fd).Message()
+	if nf := km.Descriptor().Fields().ByName("nullability"); nf != nil && km.Get(nf).Enum() == protoreflect.EnumNumber(pb.Type_NULLABILITY_REQUIRED) {
+		return " NOT NULL"
+	}
+	return ""
 }
 
 func (d *describer) aggregate(x *pb.AggregateRel, in []string, desc Description) []string {
