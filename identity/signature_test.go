@@ -168,3 +168,29 @@ func TestExplain(t *testing.T) {
 		t.Errorf("explain: %q, want %q (runtime and plan digests explained; udf snapshot not; tag once)", got, want)
 	}
 }
+
+// TestSessionDigest: the signed part of the session moves with settings,
+// called UDFs, tags and planners, never with the whole-session runtime hash.
+func TestSessionDigest(t *testing.T) {
+	base := baseComponents(t)
+	d := base.SessionDigest()
+	for _, tc := range []struct {
+		name  string
+		edit  func(*Components)
+		moves bool
+	}{
+		{"runtime hash", func(c *Components) { c.RuntimeHash = digestOf(t, "other") }, false},
+		{"pins and scan units", func(c *Components) { c.DeltaPins = nil; c.ScanUnitsDigest = Digest{} }, false},
+		{"tag order", func(c *Components) { c.RewriteTags = []string{"pushdown", "folding"} }, false},
+		{"settings", func(c *Components) { c.SettingsHash = digestOf(t, "other") }, true},
+		{"called UDFs", func(c *Components) { c.UDFSnapshotHash = digestOf(t, "other") }, true},
+		{"tags", func(c *Components) { c.RewriteTags = []string{"folding"} }, true},
+		{"planners", func(c *Components) { c.Planners = nil }, true},
+	} {
+		c := baseComponents(t)
+		tc.edit(&c)
+		if moved := c.SessionDigest() != d; moved != tc.moves {
+			t.Errorf("%s: session digest moved = %v, want %v", tc.name, moved, tc.moves)
+		}
+	}
+}
