@@ -46,7 +46,7 @@ func Diff(a, b *Bundle) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("diff plan relations: %w", err)
 		}
-		fine = append(fine, refinePlan(rel, a, b))
+		fine = append(fine, refinePlan(rel, a, b), diffFunctions(a, b))
 	}
 	units := diffScanUnits(a.ScanUnits, b.ScanUnits)
 	fine = append(fine, units)
@@ -58,13 +58,46 @@ func Diff(a, b *Bundle) (Result, error) {
 		changes = []identity.Change{}
 	}
 	same := a.Signature == b.Signature
+	planImpact := identity.ImpactNonBreaking // of the plan's changes but the function list
 	for i := range changes {
 		classify(&changes[i], a, b)
 		if changes[i].Impact != identity.ImpactNone {
 			same = false
 		}
+		if c := changes[i]; (c.Component == "plan" && c.Aspect != "functions" || c.Component == "plan_fingerprint") && c.Impact == identity.ImpactBreaking {
+			planImpact = identity.ImpactBreaking
+		}
+	}
+	// A function called or no longer called is as breaking as the plan
+	// change that brought it (a function of an added projection is not).
+	for i := range changes {
+		if changes[i].Component == "plan" && changes[i].Aspect == "functions" {
+			changes[i].Impact = planImpact
+		}
 	}
 	return Result{Same: same, Changes: changes}, nil
+}
+
+// diffFunctions names the functions one plan calls and the other does not
+// (Path "", aspect "functions", "<urn> <name>" on the side that calls
+// it), from each bundle's lineage.
+func diffFunctions(a, b *Bundle) []identity.Change {
+	set := func(x *Bundle) map[string]bool {
+		m := map[string]bool{}
+		for _, f := range x.Lineage.Functions {
+			m[strings.TrimSpace(f.URN+" "+f.Name)] = true
+		}
+		return m
+	}
+	fa, fb := set(a), set(b)
+	var out []identity.Change
+	for _, f := range setMinus(fa, fb) {
+		out = append(out, identity.Change{Component: "plan", Aspect: "functions", Before: f})
+	}
+	for _, f := range setMinus(fb, fa) {
+		out = append(out, identity.Change{Component: "plan", Aspect: "functions", After: f})
+	}
+	return out
 }
 
 // diffCalledUDFs names the UDFs one plan calls and the other does not

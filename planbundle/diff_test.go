@@ -28,6 +28,8 @@ func TestDiffGolden(t *testing.T) {
 			Inputs{Plan: []byte(replaceOnce(t, join, `{"field": 0}}, "rootReference": {}}}},
             {"value": {"selection": {"directReference": {"structField": {"field": 7}}`, `{"field": 4}}, "rootReference": {}}}},
             {"value": {"selection": {"directReference": {"structField": {"field": 7}}`)), Tables: both}},
+		{"changed_function", Inputs{Plan: []byte(rev), Tables: sales},
+			Inputs{Plan: []byte(replaceOnce(t, rev, `"sum:dec"`, `"avg:dec"`)), Tables: sales}},
 		{"added_projection", Inputs{Plan: []byte(top), Tables: sales},
 			Inputs{Plan: []byte(addProjection(t, top)), Tables: sales}},
 		// Version 2 of sales removes an NA file and adds its rewrite; the
