@@ -82,17 +82,17 @@ type readState struct {
 type funcKey struct{ urn, name string }
 
 type walker struct {
-	// schemaless are the paths of reads without a base schema: a column
+	plan   *Plan
+	reads  []*readState
+	joins  []Join
+	funcs  map[funcKey]int
+	rels   map[string]int
+	memo   map[int32][]col
+	busy   map[int32]bool
+	crosss map[*pb.CrossRel]crossInfo
+	// bare are the paths of reads without a base schema: a column
 	// reference that runs out of range above one is reported as that.
-	schemaless []string
-	plan       *Plan
-	reads      []*readState
-	joins      []Join
-	funcs      map[funcKey]int
-	rels       map[string]int
-	memo       map[int32][]col
-	busy       map[int32]bool
-	crosss     map[*pb.CrossRel]crossInfo
+	bare []string
 }
 
 type crossInfo struct {
@@ -151,10 +151,10 @@ func Analyze(p *Plan) (*Lineage, error) {
 // explainSchemaless reports an out-of-range column reference as what it
 // is when a read without a base schema is below it.
 func (w *walker) explainSchemaless(err error) error {
-	if len(w.schemaless) == 0 || !errors.Is(err, ErrFieldOutOfRange) {
+	if len(w.bare) == 0 || !errors.Is(err, ErrFieldOutOfRange) {
 		return err
 	}
-	return pathErr(w.schemaless[0], ErrInvalidPlan, "read has no base schema, so the columns the plan uses above it cannot be resolved (%v)", err)
+	return pathErr(w.bare[0], ErrInvalidPlan, "read has no base schema, so the columns the plan uses above it cannot be resolved (%v)", err)
 }
 
 func (w *walker) result() *Lineage {
@@ -543,7 +543,7 @@ func (w *walker) read(x *pb.ReadRel, p string, outer *scope) ([]col, error) {
 		return nil, pathErr(p, ErrUnknownRelation, "read of unknown kind")
 	}
 	if len(x.GetBaseSchema().GetNames()) == 0 && len(x.GetBaseSchema().GetStruct().GetTypes()) == 0 {
-		w.schemaless = append(w.schemaless, p)
+		w.bare = append(w.bare, p)
 	}
 	fields, err := topFields(x.GetBaseSchema())
 	if err != nil {
