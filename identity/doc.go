@@ -20,7 +20,10 @@
 //     hold the two equal. Extension anchors are resolved through a Resolver
 //     (AnchorTable, PlanAnchors) so anchor numbering never leaks in.
 //   - Components, Signature and Diff: the enriched signature over named
-//     components (plan fingerprint, runtime hash, UDF snapshot hash, rewrite
-//     tags, Delta pins, scan-unit digest), its readable manifest, and
-//     component-level and relation-level explanations of a difference.
+//     components (plan fingerprint, settings hash, the called UDFs' snapshot
+//     hash, the applicable rewrite tags, planners, Delta pins, scan-unit
+//     digest; the whole-session runtime hash is carried but not signed), its
+//     readable manifest, and component-level and relation-level
+//     explanations of a difference, each change classified by Kind and
+//     Impact.
 package identity

@@ -26,7 +26,7 @@
 //
 //   - required_udfs: the session UDFs the plan calls. A plan function is a
 //     call of a UDF when the session registers a UDF whose name equals the
-//     function's declared name without its signature suffix ("fx_convert" for
+//     function's declared name without its signature suffix, ignoring case ("fx_convert" for
 //     "fx_convert:dec_str"), whatever the extension URN; every overload of
 //     that name is listed, because Substrait signatures and session
 //     signatures are not written in one comparable form.

@@ -51,6 +51,10 @@ func TestRelevance(t *testing.T) {
 			func(s *session.Spec) { s.RewriteTags = append(s.RewriteTags, "like:ascii_fast") }, false, "rewrite_tag", "like:ascii_fast"},
 		{"used UDF: top_eu_orders calls fx_convert", top,
 			func(s *session.Spec) { s.UDFs[0].ImplementationDigest = "sha256:bbbb" }, true, "udf", "fx_convert(dec,str)"},
+		{"used UDF, names differing in case (engines resolve them ignoring case)", top,
+			func(s *session.Spec) {
+				s.UDFs = append(s.UDFs, session.UDF{Name: "FX_Convert", Signature: "x", ImplementationDigest: "sha256:1"})
+			}, true, "udf", "FX_Convert(x)"},
 		{"setting: never attributed, always signed", rev,
 			func(s *session.Spec) { s.Settings["spark.sql.ansi.enabled"] = "false" }, true, "setting", "spark.sql.ansi.enabled"},
 		{"scoped tag that applies: aggregate:partial_final on an aggregate", rev,

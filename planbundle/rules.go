@@ -75,12 +75,14 @@ func requiredRewriteTags(l *lineage.Lineage, rt *session.Runtime) []string {
 		}
 	}
 	for _, f := range l.Functions {
-		scopes[baseName(f.Name)] = true
+		scopes[strings.ToLower(baseName(f.Name))] = true
 	}
 	out := []string{}
 	for _, tag := range rt.RewriteTags() { // sorted
 		scope, _, scoped := strings.Cut(tag, ":")
-		if !scoped || scopes[scope] {
+		// Scopes match ignoring case: a tag wrongly counted as applying
+		// only makes the signature cover more.
+		if !scoped || scopes[strings.ToLower(scope)] {
 			out = append(out, tag)
 		}
 	}

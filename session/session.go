@@ -155,11 +155,13 @@ func (r *Runtime) Setting(key string) (string, bool) {
 // UDFs returns the UDFs sorted by name, then signature.
 func (r *Runtime) UDFs() []UDF { return slices.Clone(r.udfs) }
 
-// LookupUDFs returns the UDFs named name (all overloads), case-sensitively.
+// LookupUDFs returns the UDFs named name (all overloads), ignoring case:
+// engines such as Spark resolve function names case-insensitively, and
+// counting a UDF as called when it is not only makes a signature cover more.
 func (r *Runtime) LookupUDFs(name string) []UDF {
 	var out []UDF
 	for _, u := range r.udfs {
-		if u.Name == name {
+		if strings.EqualFold(u.Name, name) {
 			out = append(out, u)
 		}
 	}

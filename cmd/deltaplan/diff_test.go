@@ -55,8 +55,17 @@ func TestDiffCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldEnc := filepath.Join(dir, "encoding1.json") // as an older release wrote it: no encoding_version
-	if err := os.WriteFile(oldEnc, []byte(strings.Replace(string(baseData), `"encoding_version": 2,`, "", 1)), 0o644); err != nil {
+	var asMap map[string]any
+	if err := json.Unmarshal(baseData, &asMap); err != nil || asMap["encoding_version"] != float64(2) {
+		t.Fatalf("bundle encoding_version %v (%v)", asMap["encoding_version"], err)
+	}
+	delete(asMap, "encoding_version") // as an older release wrote it
+	oldData, err := json.Marshal(asMap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldEnc := filepath.Join(dir, "encoding1.json")
+	if err := os.WriteFile(oldEnc, oldData, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	garbage := filepath.Join(dir, "garbage.json")
