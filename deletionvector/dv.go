@@ -319,6 +319,9 @@ func decodeBitmap(data []byte) (bm *roaring64.Bitmap, used int, err error) {
 		return nil, 0, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	used = len(data) - rd.Len()
+	if err := bm.Validate(); err != nil {
+		return nil, 0, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
 	return bm, used, nil
 }
 
@@ -343,7 +346,11 @@ func validateLayout(data []byte, buckets uint64) error {
 			return fmt.Errorf("%w: bucket keys not ascending (%d after %d)", ErrFormat, k, prev)
 		}
 		prev = k
-		if _, err := roaring.NewBitmap().ReadFrom(rd); err != nil {
+		b := roaring.NewBitmap()
+		if _, err := b.ReadFrom(rd); err != nil {
+			return fmt.Errorf("%w: bucket %d: %v", ErrFormat, i, err)
+		}
+		if err := b.Validate(); err != nil {
 			return fmt.Errorf("%w: bucket %d: %v", ErrFormat, i, err)
 		}
 	}
