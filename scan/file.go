@@ -110,15 +110,16 @@ func (p *plan) readFile(ctx context.Context, fi int, emit func(arrow.RecordBatch
 	props := parquet.NewReaderProperties(p.mem)
 	pf, err := file.NewParquetReader(rf, file.WithReadProps(props))
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrDataFile, logPath, err)
+		return fmt.Errorf("%w: %s: %w", ErrDataFile, logPath, err)
 	}
 	defer pf.Close()
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: p.batch}, p.mem)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrDataFile, logPath, err)
+		return fmt.Errorf("%w: %s: %w", ErrDataFile, logPath, err)
 	}
 	// Locate each data column in the file's top-level fields.
 	src := make([]int, len(p.fields)) // manifest field index, -1 when absent/partition
+	names := make([]string, len(p.fields))
 	var leaves []int
 	for i, of := range p.fields {
 		src[i] = -1
@@ -127,6 +128,7 @@ func (p *plan) readFile(ctx context.Context, fi int, emit func(arrow.RecordBatch
 		}
 		src[i] = findField(fr.Manifest.Fields, of.field, p.mode)
 		if src[i] >= 0 {
+			names[i] = fr.Manifest.Fields[src[i]].Field.Name
 			leaves = append(leaves, leafIndices(&fr.Manifest.Fields[src[i]])...)
 		}
 	}
@@ -137,9 +139,9 @@ func (p *plan) readFile(ctx context.Context, fi int, emit func(arrow.RecordBatch
 			rgStart += rgRows
 			continue
 		}
-		more, err := p.readRowGroup(ctx, fr, rg, rgStart, rgRows, leaves, src, fi, dv, emit)
+		more, err := p.readRowGroup(ctx, fr, rg, rgStart, rgRows, leaves, src, names, fi, dv, emit)
 		if err != nil {
-			return fmt.Errorf("%w: %s: row group %d: %v", ErrDataFile, logPath, rg, err)
+			return fmt.Errorf("%w: %s: row group %d: %w", ErrDataFile, logPath, rg, err)
 		}
 		if !more {
 			return nil
@@ -155,13 +157,13 @@ func (p *plan) readFile(ctx context.Context, fi int, emit func(arrow.RecordBatch
 	return nil
 }
 
-func (p *plan) readRowGroup(ctx context.Context, fr *pqarrow.FileReader, rg int, rgStart, rgRows int64, leaves, src []int, fi int, dv *roaring64.Bitmap, emit func(arrow.RecordBatch) bool) (bool, error) {
+func (p *plan) readRowGroup(ctx context.Context, fr *pqarrow.FileReader, rg int, rgStart, rgRows int64, leaves, src []int, names []string, fi int, dv *roaring64.Bitmap, emit func(arrow.RecordBatch) bool) (bool, error) {
 	if len(leaves) == 0 {
 		// Nothing to read from the file (a count, or only partition
 		// columns): batches of the row group's length.
 		for off := int64(0); off < rgRows; off += p.batch {
 			n := min(p.batch, rgRows-off)
-			more, err := p.finish(ctx, nil, nil, n, rgStart+off, src, fi, dv, emit)
+			more, err := p.finish(ctx, nil, nil, n, rgStart+off, src, names, fi, dv, emit)
 			if err != nil || !more {
 				return more, err
 			}
@@ -177,7 +179,7 @@ func (p *plan) readRowGroup(ctx context.Context, fr *pqarrow.FileReader, rg int,
 	for rr.Next() {
 		rec := rr.RecordBatch()
 		n := rec.NumRows()
-		more, err := p.finish(ctx, rec, rr.Schema(), n, off, src, fi, dv, emit)
+		more, err := p.finish(ctx, rec, rr.Schema(), n, off, src, names, fi, dv, emit)
 		if err != nil || !more {
 			return more, err
 		}
@@ -194,7 +196,7 @@ func (p *plan) readRowGroup(ctx context.Context, fr *pqarrow.FileReader, rg int,
 
 // finish turns one batch of file columns into output: logical columns,
 // deletion vector, filter, projection.
-func (p *plan) finish(ctx context.Context, rec arrow.RecordBatch, fileSchema *arrow.Schema, n, rowStart int64, src []int, fi int, dv *roaring64.Bitmap, emit func(arrow.RecordBatch) bool) (bool, error) {
+func (p *plan) finish(ctx context.Context, rec arrow.RecordBatch, fileSchema *arrow.Schema, n, rowStart int64, src []int, names []string, fi int, dv *roaring64.Bitmap, emit func(arrow.RecordBatch) bool) (bool, error) {
 	cols := make([]arrow.Array, len(p.fields))
 	defer func() {
 		for _, c := range cols {
@@ -203,9 +205,20 @@ func (p *plan) finish(ctx context.Context, rec arrow.RecordBatch, fileSchema *ar
 			}
 		}
 	}()
-	// Record columns follow the manifest order of the fields read, which
-	// is ascending field index.
-	order := sortedSrc(src)
+	// Find each read field in the record by its top-level name (parquet
+	// top-level names are unique), whatever order the reader returns.
+	pos := make([]int, len(src))
+	for i, name := range names {
+		pos[i] = -1
+		if name != "" && fileSchema != nil {
+			if idx := fileSchema.FieldIndices(name); len(idx) == 1 {
+				pos[i] = idx[0]
+			}
+		}
+		if src[i] >= 0 && pos[i] < 0 {
+			return false, fmt.Errorf("internal: column %s not in the batch read", name)
+		}
+	}
 	for i, of := range p.fields {
 		var err error
 		switch {
@@ -214,7 +227,7 @@ func (p *plan) finish(ctx context.Context, rec arrow.RecordBatch, fileSchema *ar
 		case src[i] < 0:
 			cols[i] = array.MakeArrayOfNull(p.mem, of.arrow.Type, int(n))
 		default:
-			cols[i], err = conform(ctx, p.mem, rec.Column(order[src[i]]), of.arrow.Type, of.field.Type, p.mode)
+			cols[i], err = conform(ctx, p.mem, rec.Column(pos[i]), of.arrow.Type, of.field.Type, p.mode)
 		}
 		if err != nil {
 			return false, fmt.Errorf("column %s: %w", of.field.Name, err)
@@ -243,29 +256,6 @@ func (p *plan) finish(ctx context.Context, rec arrow.RecordBatch, fileSchema *ar
 	}
 	out.Retain()
 	return emit(out), nil
-}
-
-// sortedSrc maps a manifest field index to its column position in the
-// record the reader returns (fields come back in ascending index order).
-func sortedSrc(src []int) map[int]int {
-	seen := map[int]bool{}
-	var xs []int
-	for _, s := range src {
-		if s >= 0 && !seen[s] {
-			seen[s] = true
-			xs = append(xs, s)
-		}
-	}
-	for i := 1; i < len(xs); i++ {
-		for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
-			xs[j], xs[j-1] = xs[j-1], xs[j]
-		}
-	}
-	out := make(map[int]int, len(xs))
-	for i, x := range xs {
-		out[x] = i
-	}
-	return out
 }
 
 func (p *plan) project(cols []arrow.Array, n int64) arrow.RecordBatch {
