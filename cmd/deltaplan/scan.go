@@ -252,13 +252,11 @@ func unitJob(ctx context.Context, f *scanFlags) (*scanJob, error) {
 		job.files = append(job.files, i)
 	}
 	job.opts.Columns = append([]string{}, u.ProjectedColumns...)
-	var preds []model.Pred
-	for _, text := range u.PushedFilters {
-		p, err := scanunit.ParseFilter(text)
-		if err != nil {
-			return nil, fmt.Errorf("%w: unit %s: pushed filter %q cannot be evaluated on rows: %v", scan.ErrUnit, u.ID, text, err)
+	preds := u.PushedFilters // predicates: planbundle.Read resolved their text
+	for _, p := range preds {
+		if o, opaque := p.(model.Opaque); opaque {
+			return nil, fmt.Errorf("%w: unit %s: pushed filter %q is not expressible as a predicate, so its rows cannot be filtered exactly", scan.ErrUnit, u.ID, o.Text)
 		}
-		preds = append(preds, p)
 	}
 	if len(preds) == 1 {
 		job.opts.Filter = preds[0]
@@ -484,5 +482,3 @@ func scanProgress(job *scanJob) func() {
 		}
 	}
 }
-
-
