@@ -58,6 +58,17 @@ type enode struct {
 	hasNull bool // an IN list holding NULL
 	negated bool
 	val     bool
+
+	// Numeric fast paths, set when lit is a finite number: fLit is the
+	// double nearest to it and fSign how fLit compares with the exact
+	// literal; iLit is floor(lit) and iFrac whether lit has a fraction
+	// (iOK when floor(lit) fits an int64).
+	numOK bool
+	fLit  float64
+	fSign int
+	iLit  int64
+	iFrac bool
+	iOK   bool
 }
 
 // newEvaluator compiles p against the read's top-level fields. Every
@@ -101,6 +112,7 @@ func compileRow(p model.Pred, fields []*delta.Field) (*enode, error) {
 		if n.lit, err = literalFor(p.Val, n.colKind, t, p.Col); err != nil {
 			return nil, err
 		}
+		n.prepareNumeric()
 		return n, nil
 	case model.In:
 		n, t, err := column(p.Col, fields)
@@ -127,6 +139,55 @@ func compileRow(p model.Pred, fields []*delta.Field) (*enode, error) {
 	default:
 		return nil, fmt.Errorf("%w: unknown predicate form %T (%s)", ErrFilter, p, p)
 	}
+}
+
+// prepareNumeric precomputes what comparing a float or integer column with
+// an exact numeric literal needs, so rows compare as machine numbers with
+// the exact answer. For a double v and the double f nearest to literal L,
+// no double lies strictly between f and L, so v != f compares with L as
+// with f; v == f compares as f does with L.
+func (n *enode) prepareNumeric() {
+	r, ok := n.lit.Rat()
+	if !ok {
+		return
+	}
+	n.numOK = true
+	n.fLit, _ = r.Float64()
+	if math.IsInf(n.fLit, 0) {
+		n.numOK = false
+		return
+	}
+	n.fSign = new(big.Rat).SetFloat64(n.fLit).Cmp(r)
+	fl := new(big.Int).Div(r.Num(), r.Denom()) // Euclidean: floor for a positive denominator
+	n.iFrac = !r.IsInt()
+	n.iOK = fl.IsInt64()
+	n.iLit = fl.Int64()
+}
+
+// cmpIntLit compares an integer with the exact literal.
+func (n *enode) cmpIntLit(v int64) int {
+	switch {
+	case v < n.iLit:
+		return -1
+	case v > n.iLit:
+		return 1
+	case n.iFrac: // v == floor(L) < L
+		return -1
+	}
+	return 0
+}
+
+// cmpFloatLit compares a double with the exact literal in Spark's order.
+func (n *enode) cmpFloatLit(v float64) int {
+	switch {
+	case math.IsNaN(v):
+		return 1
+	case v < n.fLit:
+		return -1
+	case v > n.fLit:
+		return 1
+	}
+	return n.fSign
 }
 
 func compileArgs(k enodeKind, args []model.Pred, fields []*delta.Field) (*enode, error) {
@@ -403,37 +464,48 @@ func evalCmp(nd *enode, arr arrow.Array, out []tri) error {
 	// domain; everything else goes through model values.
 	switch a := arr.(type) {
 	case *array.Int64:
-		if lit.Kind == model.KindInt {
+		if nd.iOK {
 			vs := a.Int64Values()
 			for i, v := range vs {
 				if a.IsNull(i) {
 					out[i] = triNull
 				} else {
-					out[i] = b2t(holds(nd.op, cmp64(v, lit.Int)))
+					out[i] = b2t(holds(nd.op, nd.cmpIntLit(v)))
 				}
 			}
 			return nil
 		}
 	case *array.Int32:
-		if lit.Kind == model.KindInt {
+		if nd.iOK {
 			vs := a.Int32Values()
 			for i, v := range vs {
 				if a.IsNull(i) {
 					out[i] = triNull
 				} else {
-					out[i] = b2t(holds(nd.op, cmp64(int64(v), lit.Int)))
+					out[i] = b2t(holds(nd.op, nd.cmpIntLit(int64(v))))
 				}
 			}
 			return nil
 		}
 	case *array.Float64:
-		if lit.Kind == model.KindFloat {
+		if lit.Kind == model.KindFloat && !math.IsNaN(lit.Float) {
 			vs := a.Float64Values()
 			for i, v := range vs {
 				if a.IsNull(i) {
 					out[i] = triNull
 				} else {
 					out[i] = b2t(holds(nd.op, cmpFloat(v, lit.Float)))
+				}
+			}
+			return nil
+		}
+		if nd.numOK {
+			vs := a.Float64Values()
+			for i, v := range vs {
+				if a.IsNull(i) {
+					out[i] = triNull
+				} else {
+					out[i] = b2t(holds(nd.op, nd.cmpFloatLit(v)))
 				}
 			}
 			return nil
@@ -573,4 +645,3 @@ func valueAt(a arrow.Array, i int) (model.Value, error) {
 	return model.Null, fmt.Errorf("%w: cannot compare values of type %s", ErrFilter, a.DataType())
 }
 
-var _ = big.NewInt
