@@ -644,4 +644,3 @@ func valueAt(a arrow.Array, i int) (model.Value, error) {
 	}
 	return model.Null, fmt.Errorf("%w: cannot compare values of type %s", ErrFilter, a.DataType())
 }
-

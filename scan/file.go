@@ -132,10 +132,14 @@ func (p *plan) readFile(ctx context.Context, fi int, emit func(arrow.RecordBatch
 			leaves = append(leaves, leafIndices(&fr.Manifest.Fields[src[i]])...)
 		}
 	}
+	skip, err := p.skipRowGroups(pf, fr, fi, src)
+	if err != nil {
+		return fmt.Errorf("data file %s: row-group statistics: %w", logPath, err)
+	}
 	var rgStart int64
 	for rg := 0; rg < pf.NumRowGroups(); rg++ {
 		rgRows := pf.MetaData().RowGroup(rg).NumRows()
-		if p.filter != nil && p.filter.skipRowGroup(pf.MetaData().RowGroup(rg), fr.Manifest, p.fields, src, p.mode) {
+		if skip != nil && skip[rg] {
 			rgStart += rgRows
 			continue
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/model"
+	"github.com/deltaplan/deltaplan/scanunit"
 )
 
 // Options shape a read. The zero value reads every column of every row.
@@ -43,17 +44,20 @@ type Table struct {
 // plan is an immutable description of one read, shared by the file
 // readers.
 type plan struct {
-	t       Table
-	mode    string
-	schema  *arrow.Schema // output
-	fields  []outField    // output columns then filter-only columns
-	nOut    int
-	filter  *evaluator
-	batch   int64
-	mem     memory.Allocator
-	conc    int
-	partIdx map[string]int // logical partition name -> index in FileSet.Partitions
-	prog    func(string, int64)
+	t      Table
+	mode   string
+	schema *arrow.Schema // output
+	fields []outField    // output columns then filter-only columns
+	nOut   int
+	filter *evaluator
+	// rgPruner skips row groups by parquet statistics; nil without a filter
+	// or when the filter is one the pruner does not take.
+	rgPruner *scanunit.Pruner
+	batch    int64
+	mem      memory.Allocator
+	conc     int
+	partIdx  map[string]int // logical partition name -> index in FileSet.Partitions
+	prog     func(string, int64)
 }
 
 // outField is one top-level column a read materializes.
@@ -131,6 +135,11 @@ func newPlan(t Table, opts Options) (*plan, error) {
 		}
 		if p.filter, err = newEvaluator(opts.Filter, cols); err != nil {
 			return nil, err
+		}
+		// Skipping is an optimization: a filter the pruner cannot take
+		// reads every row group.
+		if pr, err := newRowGroupPruner(opts.Filter, p); err == nil {
+			p.rgPruner = pr
 		}
 	}
 	return p, nil

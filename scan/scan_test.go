@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -260,4 +263,65 @@ func TestProjectionAndFilterColumns(t *testing.T) {
 			t.Errorf("%+v should be rejected before reading", bad)
 		}
 	}
+}
+
+// TestRowGroupSkipping: with 500-row groups over ascending ids, a filter on
+// id skips every row group but the matching ones, and still counts exactly.
+func TestRowGroupSkipping(t *testing.T) {
+	g := genTable(t, scantest.Spec{Files: 1, RowsPerFile: 3000, Seed: 4, RowGroupRows: 500})
+	tab := openTable(t, g.Dir)
+	pred := model.And{Args: []model.Pred{
+		model.Cmp{Col: model.Col("id"), Op: model.OpGe, Val: model.IntValue(1200)},
+		model.Cmp{Col: model.Col("id"), Op: model.OpLt, Val: model.IntValue(1300)}}}
+	p, err := newPlan(tab, Options{Filter: pred})
+	if err != nil || p.rgPruner == nil {
+		t.Fatalf("should build a row-group pruner: %v", err)
+	}
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	p.mem = mem
+	err = p.readFile(context.Background(), 0, func(rec arrow.RecordBatch) bool {
+		rec.Release()
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := count(t, tab, nil, Options{Filter: pred})
+	if err != nil || n != 100 {
+		t.Fatalf("should count the 100 ids in [1200, 1300): %d, %v", n, err)
+	}
+	rd, _ := newRangeReader(t, g.DataFiles[0])
+	fr, pf := rd.fr, rd.pf
+	defer pf.Close()
+	src := make([]int, len(p.fields))
+	for i, of := range p.fields {
+		src[i] = findField(fr.Manifest.Fields, of.field, p.mode)
+	}
+	skip, err := p.skipRowGroups(pf, fr, 0, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []bool{true, true, false, true, true, true}
+	if fmt.Sprint(skip) != fmt.Sprint(want) {
+		t.Fatalf("should read only row group 2 (ids 1000..1499): skip %v", skip)
+	}
+}
+
+type openedParquet struct {
+	pf *file.Reader
+	fr *pqarrow.FileReader
+}
+
+func newRangeReader(t *testing.T, path string) (openedParquet, error) {
+	t.Helper()
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return openedParquet{pf, fr}, nil
 }
