@@ -364,10 +364,23 @@ func evalNode(nd *enode, cols []arrow.Array, out []tri) error {
 			}
 		}
 	case eIsNull, eCmp, eIn:
-		arr, err := leaf(cols[nd.col], nd.path)
+		arr, parents, err := leaf(cols[nd.col], nd.path)
 		if err != nil {
 			return err
 		}
+		// A field of a NULL struct is NULL, whatever the child array holds.
+		defer func() {
+			for _, par := range parents {
+				for i := range out {
+					if par.IsNull(i) {
+						out[i] = triNull
+						if nd.kind == eIsNull {
+							out[i] = b2t(!nd.negated)
+						}
+					}
+				}
+			}
+		}()
 		if arr.Len() != len(out) {
 			return fmt.Errorf("scan: internal: column has %d rows, batch %d", arr.Len(), len(out))
 		}
@@ -394,25 +407,27 @@ func b2t(b bool) tri {
 	return triFalse
 }
 
-// leaf walks struct fields; a NULL struct makes its fields NULL, which
-// StructArray.Field does not do by itself, so nulls are merged in valueAt.
-func leaf(a arrow.Array, path []string) (arrow.Array, error) {
+// leaf walks struct fields. It also returns the struct arrays on the way
+// that hold NULLs: a NULL struct makes its fields NULL, which the child
+// arrays need not show, so the caller merges them.
+func leaf(a arrow.Array, path []string) (arrow.Array, []arrow.Array, error) {
+	var parents []arrow.Array
 	for _, name := range path {
 		s, ok := a.(*array.Struct)
 		if !ok {
-			return nil, fmt.Errorf("%w: %s is not a struct", ErrFilter, a.DataType())
+			return nil, nil, fmt.Errorf("%w: %s is not a struct", ErrFilter, a.DataType())
 		}
 		st := s.DataType().(*arrow.StructType)
 		i, ok := st.FieldIdx(name)
 		if !ok {
-			return nil, fmt.Errorf("%w: no struct field %q", ErrFilter, name)
+			return nil, nil, fmt.Errorf("%w: no struct field %q", ErrFilter, name)
 		}
 		if s.NullN() > 0 {
-			return nil, fmt.Errorf("%w: filtering on field %q of a struct column with NULL structs is not supported", ErrFilter, name)
+			parents = append(parents, s)
 		}
 		a = s.Field(i)
 	}
-	return a, nil
+	return a, parents, nil
 }
 
 func holds(op model.Op, c int) bool {

@@ -68,3 +68,42 @@ func TestEvalExact(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalNestedNull: a field of a NULL struct is NULL in comparisons and
+// IS NULL is TRUE for it.
+func TestEvalNestedNull(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	st := arrow.StructOf(arrow.Field{Name: "b", Type: arrow.PrimitiveTypes.Int64, Nullable: true})
+	sb := array.NewStructBuilder(mem, st)
+	defer sb.Release()
+	for i, valid := range []bool{true, false, true} {
+		sb.Append(valid)
+		sb.FieldBuilder(0).(*array.Int64Builder).Append(int64(i * 10))
+	}
+	a := sb.NewArray()
+	defer a.Release()
+	fields := []*delta.Field{{Name: "a", Type: &delta.Type{Name: "struct", Fields: []delta.Field{{Name: "b", Type: &delta.Type{Name: "long"}}}}}}
+	for _, c := range []struct {
+		p    model.Pred
+		want []tri
+	}{
+		{model.Cmp{Col: model.Col("a.b"), Op: model.OpGe, Val: model.IntValue(0)}, []tri{triTrue, triNull, triTrue}},
+		{model.IsNull{Col: model.Col("a.b")}, []tri{triFalse, triTrue, triFalse}},
+		{model.IsNull{Col: model.Col("a.b"), Negated: true}, []tri{triTrue, triFalse, triTrue}},
+	} {
+		e, err := newEvaluator(c.p, fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.eval([]arrow.Array{a}, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%s: row %d = %d, want %d (the struct of row 1 is NULL)", c.p, i, got[i], c.want[i])
+			}
+		}
+	}
+}

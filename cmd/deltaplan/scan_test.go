@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,5 +120,27 @@ func TestScanFormats(t *testing.T) {
 		if st, err := os.Stat(p); err != nil || st.Size() < 100 {
 			t.Fatalf("%s: output %v", f, err)
 		}
+	}
+	// The Arrow IPC stream reads back with every row.
+	p := filepath.Join(t.TempDir(), "rows.arrow")
+	if code, _, errb := runCLI(t, "scan", sales, "--format", "arrow", "--output", p); code != 0 {
+		t.Fatal(errb)
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	rd, err := ipc.NewReader(fh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Release()
+	var rows int64
+	for rd.Next() {
+		rows += rd.RecordBatch().NumRows()
+	}
+	if rd.Err() != nil || rows != 263 || rd.Schema().NumFields() != 6 {
+		t.Fatalf("arrow stream: %d rows, %d columns, %v", rows, rd.Schema().NumFields(), rd.Err())
 	}
 }
