@@ -19,7 +19,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/deltaplan/deltaplan/delta"
-	"github.com/deltaplan/deltaplan/model"
 	"github.com/deltaplan/deltaplan/planbundle"
 	"github.com/deltaplan/deltaplan/scan"
 	"github.com/deltaplan/deltaplan/scanunit"
@@ -240,28 +239,8 @@ func unitJob(ctx context.Context, f *scanFlags) (*scanJob, error) {
 		return nil, err
 	}
 	job := &scanJob{table: scan.Table{Storage: tbl.Storage(), Snapshot: s}}
-	idx := map[string]int{}
-	for i, p := range s.Files.Paths {
-		idx[p] = i
-	}
-	for _, p := range u.Files {
-		i, ok := idx[p]
-		if !ok {
-			return nil, fmt.Errorf("%w: unit %s: file %s is not active in %s at version %d", scan.ErrUnit, u.ID, p, loc, version)
-		}
-		job.files = append(job.files, i)
-	}
-	job.opts.Columns = append([]string{}, u.ProjectedColumns...)
-	preds := u.PushedFilters // predicates: planbundle.Read resolved their text
-	for _, p := range preds {
-		if o, opaque := p.(model.Opaque); opaque {
-			return nil, fmt.Errorf("%w: unit %s: pushed filter %q is not expressible as a predicate, so its rows cannot be filtered exactly", scan.ErrUnit, u.ID, o.Text)
-		}
-	}
-	if len(preds) == 1 {
-		job.opts.Filter = preds[0]
-	} else if len(preds) > 1 {
-		job.opts.Filter = model.And{Args: preds}
+	if job.files, job.opts, err = scan.ForUnit(job.table, *u, scan.Options{}); err != nil {
+		return nil, fmt.Errorf("%s: %w", f.bundle, err)
 	}
 	return job, nil
 }
