@@ -21,7 +21,6 @@ import (
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/planbundle"
 	"github.com/deltaplan/deltaplan/scan"
-	"github.com/deltaplan/deltaplan/scanunit"
 	"github.com/spf13/cobra"
 )
 
@@ -181,11 +180,18 @@ func tableJob(ctx context.Context, cmd *cobra.Command, location string, f *scanF
 		}
 	}
 	if cmd.Flags().Changed("filter") {
-		kept, err := pruneSnapshot(ctx, s, f.filter)
+		_, pred, err := parseFilters([]string{f.filter})
 		if err != nil {
 			return nil, err
 		}
-		pred, _ := scanunit.ParseFilter(f.filter) // parsed once already by pruneSnapshot
+		pr, err := newSnapshotPruner(s, pred)
+		if err != nil {
+			return nil, err
+		}
+		kept, err := pr.Keep(s.Files)
+		if err != nil {
+			return nil, err
+		}
 		job.files, job.opts.Filter = kept, pred
 	} else {
 		job.files = allFiles(s)
