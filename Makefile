@@ -17,6 +17,7 @@ build:
 # stopped when the tests end.
 test:
 	$(GO) vet $(PKGS)
+	DELTAPLAN_DUCKDB=$$(bash scripts/duckdb/install.sh) && export DELTAPLAN_DUCKDB && \
 	bash scripts/stores/with-stores.sh $(GO) test -count=1 -timeout 30m $(PKGS)
 
 # Unit tests without the object-store servers (their suites skip, saying so).

@@ -21,7 +21,7 @@ func FromBundle(view string, b *planbundle.Bundle) (PlanBundle, []ScanUnit, []Li
 	units := make([]ScanUnit, len(b.ScanUnits))
 	for i, u := range b.ScanUnits {
 		units[i] = ScanUnit{View: view, UnitID: u.ID, Table: u.Table, DeltaVersion: u.DeltaVersion, Files: u.Files,
-			Bytes: u.Bytes, Records: u.Records, ProjectedColumns: u.ProjectedColumns, PushedFilters: u.PushedFilters}
+			Bytes: u.Bytes, Records: u.Records, ProjectedColumns: u.ProjectedColumns, PushedFilters: u.FilterTexts()}
 	}
 	reads := make([]LineageRead, len(b.Lineage.Reads))
 	for i, r := range b.Lineage.Reads {

@@ -191,7 +191,7 @@ func TestWriteBundleDiagnostics(t *testing.T) {
 			r["bytes"] != u.Bytes || r["records"] != recs ||
 			!reflect.DeepEqual(jsonList(t, r["file_list"]), u.Files) ||
 			!reflect.DeepEqual(jsonList(t, r["projected_columns"]), u.ProjectedColumns) ||
-			!reflect.DeepEqual(jsonList(t, r["pushed_filters"]), u.PushedFilters) {
+			!reflect.DeepEqual(jsonList(t, r["pushed_filters"]), u.FilterTexts()) {
 			t.Errorf("scan_units row %v, want unit %+v", r, *u)
 		}
 	}

@@ -3,6 +3,7 @@ package identity
 import (
 	"encoding/json"
 	"flag"
+	"github.com/deltaplan/deltaplan/model"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,7 +40,7 @@ func TestGolden(t *testing.T) {
 	got["signature/sample"] = sig.String()
 	recs := int64(4)
 	su, err := ScanUnitsDigest([]ScanUnit{{ID: "t/0", Table: "t", DeltaVersion: 2, Files: []string{"p=1/a.parquet"},
-		ProjectedColumns: []string{"a", "b"}, PushedFilters: []string{"a > 1"}, Bytes: 42, Records: &recs}})
+		ProjectedColumns: []string{"a", "b"}, PushedFilters: []model.Pred{model.Cmp{Col: model.Col("a"), Op: model.OpGt, Val: model.IntValue(1)}}, Bytes: 42, Records: &recs}})
 	if err != nil {
 		t.Fatal(err)
 	}

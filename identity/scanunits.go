@@ -2,24 +2,16 @@ package identity
 
 import (
 	"fmt"
+	"github.com/deltaplan/deltaplan/model"
 	"slices"
 	"strings"
 )
 
-// ScanUnit is what the scan-unit digest covers of one unit; field names
-// follow the "scan_units" entries of the plan bundle contract. Files are
-// the Delta add-action paths (relative to the table root), never storage
-// locations, so a copied table keeps its digest.
-type ScanUnit struct {
-	ID               string
-	Table            string
-	DeltaVersion     int64
-	Files            []string
-	ProjectedColumns []string
-	PushedFilters    []string // canonical predicate text
-	Bytes            int64
-	Records          *int64 // nil when unknown
-}
+// ScanUnit is the one scan-unit noun (model.ScanUnit). The digest covers
+// its contract fields; Files are the Delta add-action paths (relative to the
+// table root), never storage locations, so a copied table keeps its digest,
+// and pushed filters count by their canonical text.
+type ScanUnit = model.ScanUnit
 
 // ScanUnitsDigest hashes scan units in the "scan-units" domain. Units are
 // ordered by ID (IDs must be unique and non-empty) and each unit's files,
@@ -52,7 +44,7 @@ func ScanUnitsDigest(units []ScanUnit) (Digest, error) {
 		e.Field("projected_columns")
 		e.StringList(slices.Sorted(slices.Values(u.ProjectedColumns)))
 		e.Field("pushed_filters")
-		e.StringList(slices.Sorted(slices.Values(u.PushedFilters)))
+		e.StringList(slices.Sorted(slices.Values(u.FilterTexts())))
 		e.Field("bytes")
 		e.Int(u.Bytes)
 		e.Field("records")

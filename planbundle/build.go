@@ -11,6 +11,7 @@ import (
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/identity"
 	"github.com/deltaplan/deltaplan/lineage"
+	"github.com/deltaplan/deltaplan/model"
 	"github.com/deltaplan/deltaplan/scanunit"
 	"github.com/deltaplan/deltaplan/session"
 )
@@ -332,28 +333,24 @@ func scanUnits(rd lineage.Read, s *delta.Snapshot, target int64) ([]ScanUnit, er
 	}
 	units, err := scanunit.Plan(s.Files, verdicts, scanunit.Options{
 		Table: rd.Table, Version: s.Version, TargetBytes: target,
-		Columns: rd.Columns, Filters: rd.Filters,
+		Columns: rd.Columns, Filters: rd.Pushed,
 	})
 	if err != nil {
 		return nil, err
 	}
 	out := make([]ScanUnit, len(units))
 	for i, u := range units {
-		out[i] = ScanUnit{ID: u.ID, Table: u.Table, DeltaVersion: u.DeltaVersion, Files: nonNil(u.Files),
-			ProjectedColumns: nonNil(u.ProjectedColumns), PushedFilters: nonNil(u.PushedFilters), Bytes: u.Bytes, Records: u.Records,
-			Sizes: u.Sizes, DVIDs: u.DVIDs, Partition: u.Partition}
+		u.Files, u.ProjectedColumns = nonNil(u.Files), nonNil(u.ProjectedColumns)
+		if u.PushedFilters == nil {
+			u.PushedFilters = []model.Pred{}
+		}
+		out[i] = u
 	}
 	return out, nil
 }
 
-func identityUnits(us []ScanUnit) []identity.ScanUnit {
-	out := make([]identity.ScanUnit, len(us))
-	for i, u := range us {
-		out[i] = identity.ScanUnit{ID: u.ID, Table: u.Table, DeltaVersion: u.DeltaVersion, Files: u.Files,
-			ProjectedColumns: u.ProjectedColumns, PushedFilters: u.PushedFilters, Bytes: u.Bytes, Records: u.Records}
-	}
-	return out
-}
+// identityUnits is the units as the signature sees them: the same values.
+func identityUnits(us []ScanUnit) []identity.ScanUnit { return us }
 
 func nonNil(s []string) []string {
 	if s == nil {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/deltaplan/deltaplan/identity"
 	"github.com/deltaplan/deltaplan/lineage"
+	"github.com/deltaplan/deltaplan/model"
+	"github.com/deltaplan/deltaplan/scanunit"
 	"github.com/deltaplan/deltaplan/session"
 )
 
@@ -56,25 +58,10 @@ type ReadPruning struct {
 	BytesAfter  int64  `json:"bytes_after"`
 }
 
-// ScanUnit is one `scan_units` entry of the contract.
-type ScanUnit struct {
-	ID               string   `json:"id"`
-	Table            string   `json:"table"`
-	DeltaVersion     int64    `json:"delta_version"`
-	Files            []string `json:"files"`
-	ProjectedColumns []string `json:"projected_columns"`
-	PushedFilters    []string `json:"pushed_filters"`
-	Bytes            int64    `json:"bytes"`
-	Records          *int64   `json:"records"`
-
-	// What a cache key needs beyond the contract (not in the bundle JSON):
-	// Sizes[i] and DVIDs[i] (deletion-vector unique id, "" when none) of
-	// Files[i], and the unit's partition as "name=value" pairs. A bundle read
-	// back from JSON has none of them.
-	Sizes     []int64  `json:"-"`
-	DVIDs     []string `json:"-"`
-	Partition []string `json:"-"`
-}
+// ScanUnit is one `scan_units` entry of the contract: the one scan-unit
+// noun, model.ScanUnit. Read resolves its pushed filters back into
+// predicates, so a unit read from JSON can be executed.
+type ScanUnit = model.ScanUnit
 
 // RequiredUDF is a session UDF the plan calls; Functions are the plan's
 // declarations that resolve to it ("<urn> <name>"), sorted.
@@ -154,6 +141,9 @@ func Read(r io.Reader, name string) (*Bundle, error) {
 	}
 	if b.Session == nil {
 		b.Session = session.Empty()
+	}
+	for i := range b.ScanUnits {
+		b.ScanUnits[i].ResolveFilters(scanunit.ParseFilter)
 	}
 	return &b, nil
 }

@@ -293,7 +293,7 @@ func groupUnits(us []ScanUnit) map[string]*readUnits {
 		for _, c := range u.ProjectedColumns {
 			r.columns[c] = true
 		}
-		for _, f := range u.PushedFilters {
+		for _, f := range u.FilterTexts() {
 			r.filter[f] = true
 		}
 	}

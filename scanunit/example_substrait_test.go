@@ -8,7 +8,7 @@ import (
 	"github.com/deltaplan/deltaplan/scanunit"
 )
 
-func ExampleUnit_Substrait() {
+func ExampleSubstrait() {
 	schema, _ := delta.ParseSchema(`{"type":"struct","fields":[
 		{"name":"qty","type":"integer","nullable":true,"metadata":{}},
 		{"name":"region","type":"string","nullable":true,"metadata":{}}]}`)
@@ -23,7 +23,7 @@ func ExampleUnit_Substrait() {
 
 	units, _ := scanunit.Plan(fs, nil, scanunit.Options{Table: "sales", Columns: []string{"qty", "region"}})
 	filter, _ := scanunit.ParseFilter("qty > 5 AND region = 'eu'")
-	sp, err := units[0].Substrait(scanunit.Source{Root: "s3://bucket/sales", Schema: schema, Files: fs}, []model.Pred{filter})
+	sp, err := scanunit.Substrait(units[0], scanunit.Source{Root: "s3://bucket/sales", Schema: schema, Files: fs}, []model.Pred{filter})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -45,7 +45,7 @@ func Example() {
 	for i, v := range verdicts {
 		fmt.Printf("%s: %v\n", fs.Paths[i], v)
 	}
-	units, err := scanunit.Plan(fs, verdicts, scanunit.Options{Table: "sales", Version: 7, Filters: []string{pred.String()}})
+	units, err := scanunit.Plan(fs, verdicts, scanunit.Options{Table: "sales", Version: 7, Filters: []model.Pred{pred}})
 	if err != nil {
 		panic(err)
 	}

@@ -58,9 +58,9 @@ type SubstraitPlan struct {
 	Left []model.Pred
 }
 
-// Substrait exports the unit as a complete Substrait plan (see
-// SubstraitAll).
-func (u Unit) Substrait(src Source, pushed []model.Pred) (*SubstraitPlan, error) {
+// Substrait exports one unit as a complete Substrait plan (see
+// SubstraitAll). A function, not a method: Unit is model.ScanUnit.
+func Substrait(u Unit, src Source, pushed []model.Pred) (*SubstraitPlan, error) {
 	return SubstraitAll([]Unit{u}, src, pushed)
 }
 
@@ -835,7 +835,7 @@ func sortPreds(ps []model.Pred) {
 // the base schema of the read; it may be nil when the consumer infers it
 // from the parquet footers. Partition columns are not stored in Delta data
 // files: a consumer that needs them adds them from Unit.Partition.
-func (u Unit) ReadRel(root string, schema *substraitpb.NamedStruct) (*substraitpb.ReadRel, error) {
+func ReadRel(u Unit, root string, schema *substraitpb.NamedStruct) (*substraitpb.ReadRel, error) {
 	return ReadRelAll([]Unit{u}, root, schema)
 }
 

@@ -151,7 +151,7 @@ func TestSubstraitExport(t *testing.T) {
 			}
 			// Every unit alone, then all of them in one plan.
 			for _, u := range units {
-				sp, err := u.Substrait(src, pushed)
+				sp, err := Substrait(u, src, pushed)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -280,7 +280,7 @@ func TestSubstraitEmptyUnit(t *testing.T) {
 	sales := filepath.Join(fixtures.RepoRoot(t), "testdata", "example", "sales")
 	src, _ := loadSource(t, sales)
 	cols := []string{"order_id", "region"}
-	sp, err := Unit{ID: "empty", ProjectedColumns: cols}.Substrait(src, nil)
+	sp, err := Substrait(Unit{ID: "empty", ProjectedColumns: cols}, src, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestSubstraitObjectStoreURI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp, err := units[0].Substrait(src, nil)
+	sp, err := Substrait(units[0], src, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func FuzzSubstraitFilter(f *testing.F) {
 		if err != nil {
 			return
 		}
-		sp, err := units[0].Substrait(src, []model.Pred{p})
+		sp, err := Substrait(units[0], src, []model.Pred{p})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -362,7 +362,7 @@ func TestSubstraitColumnMapping(t *testing.T) {
 		t.Fatal(err)
 	}
 	pred, _ := ParseFilter("id > 1 AND tsNtz > TIMESTAMP '2000-01-01 00:00:00'")
-	sp, err := units[0].Substrait(src, []model.Pred{pred})
+	sp, err := Substrait(units[0], src, []model.Pred{pred})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,33 +19,16 @@ const DefaultTargetBytes int64 = 256 << 20
 
 // Options describe the read that the units serve.
 type Options struct {
-	Table       string   // the table name as the plan reads it
-	Version     int64    // the pinned Delta version
-	TargetBytes int64    // bytes per unit; 0 means DefaultTargetBytes
-	Columns     []string // projected columns (copied and sorted)
-	Filters     []string // pushed filters, canonical text (copied and sorted)
+	Table       string       // the table name as the plan reads it
+	Version     int64        // the pinned Delta version
+	TargetBytes int64        // bytes per unit; 0 means DefaultTargetBytes
+	Columns     []string     // projected columns (copied and sorted)
+	Filters     []model.Pred // pushed filters (copied and sorted by canonical text)
 }
 
 // Unit is one schedulable piece of a read: files of one partition, packed up
-// to the target size. Its JSON form is the `scan_units` entry of the plan
-// bundle (CONTRACT.md).
-type Unit struct {
-	ID               string   `json:"id"` // hex sha256 of the canonical content
-	Table            string   `json:"table"`
-	DeltaVersion     int64    `json:"delta_version"`
-	Files            []string `json:"files"` // sorted by path
-	ProjectedColumns []string `json:"projected_columns"`
-	PushedFilters    []string `json:"pushed_filters"`
-	Bytes            int64    `json:"bytes"`
-	Records          *int64   `json:"records"` // live rows; null when a file lacks numRecords
-
-	// Sizes[i] is the size of Files[i]; Partition is the partition of every
-	// file, as "name=value" pairs in table order (NULL values as name=null).
-	Sizes     []int64  `json:"-"`
-	Partition []string `json:"-"`
-	// DVIDs[i] is the deletion-vector unique id of Files[i], "" when none.
-	DVIDs []string `json:"-"`
-}
+// to the target size. It is the one scan-unit noun, model.ScanUnit.
+type Unit = model.ScanUnit
 
 type entry struct {
 	path    string
@@ -120,7 +103,8 @@ func Plan(fs *model.FileSet, verdicts []Verdict, opts Options) ([]Unit, error) {
 		return es[a].path < es[b].path
 	})
 	cols := sortedCopy(opts.Columns)
-	filters := sortedCopy(opts.Filters)
+	filters := append([]model.Pred{}, opts.Filters...)
+	model.SortPreds(filters)
 	var units []Unit
 	var cur []entry
 	var curBytes int64
@@ -158,7 +142,7 @@ func sortedCopy(s []string) []string {
 	return out
 }
 
-func newUnit(es []entry, opts Options, cols, filters []string) Unit {
+func newUnit(es []entry, opts Options, cols []string, filters []model.Pred) Unit {
 	u := Unit{
 		Table:            opts.Table,
 		DeltaVersion:     opts.Version,
@@ -218,6 +202,6 @@ func unitID(u Unit) string {
 	}
 	list(u.Partition)
 	list(u.ProjectedColumns)
-	list(u.PushedFilters)
+	list(u.FilterTexts())
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -81,7 +81,7 @@ func TestPlanPacking(t *testing.T) {
 
 func TestPlanDeterministic(t *testing.T) {
 	fs := unitFixture()
-	opts := Options{Table: "t", Version: 3, TargetBytes: 100, Columns: []string{"b", "a"}, Filters: []string{"y > 1", "x = 2"}}
+	opts := Options{Table: "t", Version: 3, TargetBytes: 100, Columns: []string{"b", "a"}, Filters: []model.Pred{model.Cmp{Col: model.Col("y"), Op: model.OpGt, Val: model.IntValue(1)}, model.Cmp{Col: model.Col("x"), Op: model.OpEq, Val: model.IntValue(2)}}}
 	base, err := Plan(fs, nil, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestPlanDeterministic(t *testing.T) {
 		}
 		sh.Partitions = []model.PartitionColumn{pc}
 		o := opts
-		o.Columns, o.Filters = []string{"a", "b"}, []string{"x = 2", "y > 1"}
+		o.Columns, o.Filters = []string{"a", "b"}, []model.Pred{model.Cmp{Col: model.Col("x"), Op: model.OpEq, Val: model.IntValue(2)}, model.Cmp{Col: model.Col("y"), Op: model.OpGt, Val: model.IntValue(1)}}
 		got, err := Plan(sh, nil, o)
 		if err != nil {
 			t.Fatal(err)
@@ -149,7 +149,7 @@ func TestPlanErrors(t *testing.T) {
 // TestUnitsGolden pins the JSON form and the Substrait export.
 func TestUnitsGolden(t *testing.T) {
 	units, err := Plan(unitFixture(), nil, Options{Table: "sales", Version: 3, TargetBytes: 100,
-		Columns: []string{"amount", "day"}, Filters: []string{"day >= 1"}})
+		Columns: []string{"amount", "day"}, Filters: []model.Pred{model.Cmp{Col: model.Col("day"), Op: model.OpGe, Val: model.IntValue(1)}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -444,7 +444,7 @@ func newScanContent(tableID string, u planbundle.ScanUnit) (*scanContent, error)
 	read := []string{tableID, strconv.Itoa(len(u.ProjectedColumns))}
 	read = append(read, u.ProjectedColumns...)
 	read = append(read, strconv.Itoa(len(u.PushedFilters)))
-	read = append(read, u.PushedFilters...)
+	read = append(read, u.FilterTexts()...)
 	sc.read = cachekey.Hash("deltaplan.scan.read.v1", read...)
 	files := []string{strconv.Itoa(len(u.Partition))}
 	files = append(files, u.Partition...)

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"errors"
+	"github.com/deltaplan/deltaplan/model"
 	"testing"
 
 	"github.com/deltaplan/deltaplan/planbundle"
@@ -11,7 +12,7 @@ import (
 func TestScanContent(t *testing.T) {
 	base := planbundle.ScanUnit{ID: "id", Table: "sales", DeltaVersion: 3, Files: []string{"region=EU/a.parquet", "region=EU/b.parquet"},
 		Sizes: []int64{10, 20}, DVIDs: []string{"", ""}, Partition: []string{"region=EU"},
-		ProjectedColumns: []string{"amount"}, PushedFilters: []string{"amount > 1"}}
+		ProjectedColumns: []string{"amount"}, PushedFilters: []model.Pred{model.Cmp{Col: model.Col("amount"), Op: model.OpGt, Val: model.IntValue(1)}}}
 	digest := func(tid string, u planbundle.ScanUnit) string {
 		t.Helper()
 		sc, err := newScanContent(tid, u)

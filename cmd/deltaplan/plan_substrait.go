@@ -18,9 +18,9 @@ import (
 // nothing else. Each unit's table is found through its pin (the read's
 // table -> table id and version -> the --table that pinned it) and opened
 // again at that version for schema, sizes and partition values. The unit's
-// pushed filters are parsed back from their canonical text; a filter that
-// does not parse back to the same text (an opaque one) is left out of the
-// best-effort filter, which only keeps more rows.
+// pushed filters are predicates (planbundle.Read resolved their text); an
+// opaque one is left out of the best-effort filter, which only keeps more
+// rows.
 func writeUnitsSubstrait(ctx context.Context, dir string, b *planbundle.Bundle) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--scan-units-substrait: %w", err)
@@ -49,13 +49,12 @@ func writeUnitsSubstrait(ctx context.Context, dir string, b *planbundle.Bundle) 
 			exporters[key] = x
 		}
 		var pushed []model.Pred
-		for _, text := range u.PushedFilters {
-			if p, err := scanunit.ParseFilter(text); err == nil && p.String() == text {
+		for _, p := range u.PushedFilters {
+			if _, opaque := p.(model.Opaque); !opaque {
 				pushed = append(pushed, p)
 			}
 		}
-		unit := scanunit.Unit{ID: u.ID, Table: u.Table, DeltaVersion: u.DeltaVersion, Files: u.Files, ProjectedColumns: u.ProjectedColumns}
-		sp, err := x.Plan([]scanunit.Unit{unit}, pushed)
+		sp, err := x.Plan([]scanunit.Unit{u}, pushed)
 		if err != nil {
 			return fmt.Errorf("scan unit %s of %s: %w", u.ID, u.Table, err)
 		}
