@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow-go/v18/parquet/schema"
 	"github.com/deltaplan/deltaplan/model"
 )
 
@@ -92,9 +93,11 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, alloc memory.
 	sc := pf.MetaData().Schema
 	var cols []int
 	for i := 0; i < sc.NumColumns(); i++ {
-		if want(sc.Column(i).ColumnPath()) {
-			cols = append(cols, i)
+		c := sc.Column(i)
+		if !want(c.ColumnPath()) || droppedStat(c) {
+			continue
 		}
+		cols = append(cols, i)
 	}
 	if len(cols) == 0 {
 		return nil
@@ -117,6 +120,16 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, alloc memory.
 		return decodeErr(err)
 	}
 	return nil
+}
+
+// droppedStat reports a stats_parsed column that is never read: INT96
+// timestamps (legacy writers), which Arrow decodes to nanoseconds and so
+// refuses beyond 1677–2262 although a Delta timestamp is microseconds.
+// Statistics are optional: without this one the file is only kept more
+// often, while decoding it would refuse the whole checkpoint.
+func droppedStat(c *schema.Column) bool {
+	p := c.ColumnPath()
+	return c.PhysicalType() == parquet.Types.Int96 && len(p) > 1 && p[1] == "stats_parsed"
 }
 
 // column returns the named top-level struct column of rec, or nil.

@@ -86,6 +86,9 @@ type logSegment struct {
 	version    int64
 	checkpoint *checkpoint
 	commits    []logFile
+	// checkpointCommit is the commit file of the checkpoint's version when
+	// it is still listed (its commitInfo dates that version); nil otherwise.
+	checkpointCommit *logFile
 }
 
 // listing is the parsed log directory.
@@ -176,6 +179,9 @@ func (l *listing) segment(target int64) (*logSegment, error) {
 		if l.checkpoints[i].version <= target {
 			seg.checkpoint = &l.checkpoints[i]
 			start = seg.checkpoint.version + 1
+			if c, ok := l.commits[seg.checkpoint.version]; ok {
+				seg.checkpointCommit = &c
+			}
 			break
 		}
 	}

@@ -386,6 +386,9 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	if err != nil {
 		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
 	}
+	if err := checkTypeChanges(schema); err != nil {
+		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
+	}
 	r.metadata.Schema = schema
 	if r.metadata.PartitionColumns == nil {
 		r.metadata.PartitionColumns = []string{}
@@ -576,14 +579,29 @@ func buildFileSet(lay *layout, arena *fileCols, parts []*fileCols) (*model.FileS
 		k, sc, _ := kindOf(pc.typ)
 		col := model.PartitionColumn{Name: pc.logical, Raw: arena.partRaw[j], RawValid: arena.partValid[j]}
 		col.Values = model.NewVector(k, sc, n)
-		typed := map[string]model.Value{} // partition values repeat: parse each once
+		type typedValue struct {
+			v  model.Value
+			ok bool
+		}
+		typed := map[string]typedValue{} // partition values repeat: parse each once
 		for i := range col.Raw {
 			v := model.Null
 			if col.RawValid[i] {
-				var ok bool
-				if v, ok = typed[col.Raw[i]]; !ok {
-					v, _ = parsePartitionValue(col.Raw[i], pc.typ) // validated on entry
-					typed[col.Raw[i]] = v
+				tv, seen := typed[col.Raw[i]]
+				if !seen {
+					var err error
+					tv.v, err = parsePartitionValue(col.Raw[i], pc.typ)
+					tv.ok = err == nil
+					typed[col.Raw[i]] = tv
+				}
+				v = tv.v
+				if !tv.ok {
+					// A value this reader cannot type (an engine's format
+					// it does not know) is listed raw and never pruned.
+					if col.Undecoded == nil {
+						col.Undecoded = make([]bool, n)
+					}
+					col.Undecoded[i] = true
 				}
 			}
 			col.Values.Append(v)
@@ -803,7 +821,16 @@ func sidecarPath(p string) string {
 var supportedReaderFeatures = map[string]bool{
 	"columnMapping": true, "deletionVectors": true, "timestampNtz": true, "v2Checkpoint": true,
 	"vacuumProtocolCheck": true, "typeWidening": true, "typeWidening-preview": true,
+	// Variant columns read as the protocol's struct of binary value and
+	// metadata; their statistics are never used. Shredded variants keep
+	// that logical form (the shredded columns are a data-file matter).
+	"variantType": true, "variantType-preview": true,
+	"variantShredding": true, "variantShredding-preview": true,
 }
+
+// catalogFeatures are reader features that hand the table's commits to a
+// catalog: such a table must be read through it.
+var catalogFeatures = map[string]bool{"catalogManaged": true, "catalogOwned-preview": true}
 
 func checkProtocol(p *Protocol) error {
 	switch {
@@ -814,6 +841,9 @@ func checkProtocol(p *Protocol) error {
 	case p.MinReaderVersion == 3:
 		var bad []string
 		for _, f := range p.ReaderFeatures {
+			if catalogFeatures[f] {
+				return &CatalogRequiredError{Feature: f}
+			}
 			if !supportedReaderFeatures[f] {
 				bad = append(bad, f)
 			}
@@ -845,6 +875,11 @@ func (t *Table) commitTimestamp(ctx context.Context, seg *logSegment, r *replay)
 		if ts, ok := r.ict[seg.version]; ok {
 			return ts, nil
 		}
+		if c := seg.checkpointCommit; len(seg.commits) == 0 && c != nil {
+			// The version is covered by its checkpoint, which keeps no
+			// commitInfo: its commit file still dates it.
+			return t.inCommitTimestamp(ctx, c.Path)
+		}
 	}
 	if n := len(seg.commits); n > 0 {
 		return seg.commits[n-1].ModTime.UnixMilli(), nil
@@ -853,6 +888,28 @@ func (t *Table) commitTimestamp(ctx context.Context, seg *logSegment, r *replay)
 		return seg.checkpoint.files[0].ModTime.UnixMilli(), nil
 	}
 	return 0, nil
+}
+
+// inCommitTimestamp reads the in-commit timestamp of one commit file (its
+// first action is commitInfo when the table enables them).
+func (t *Table) inCommitTimestamp(ctx context.Context, path string) (int64, error) {
+	data, err := t.st.Read(ctx, path)
+	if err != nil {
+		return 0, fmt.Errorf("read commit %s: %w", path, err)
+	}
+	var got *int64
+	if err := parseActions(path, firstLine(data), func(a *action) error {
+		if a.CommitInfo != nil {
+			got = a.CommitInfo.InCommitTimestamp
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if got == nil {
+		return 0, fmt.Errorf("%w: %s: in-commit timestamps are enabled but the commit has none", ErrCorruptLog, path)
+	}
+	return *got, nil
 }
 
 // latestMetadata reads the newest metaData action of seg without building

@@ -186,8 +186,8 @@ func (fc *fileCols) begin(path string, size, mod int64, dvCard int64, dvID strin
 	return len(fc.paths) - 1
 }
 
-// setPartitions records the raw partition values of row (keyed by physical
-// name; a nil value or an absent key means NULL).
+// setPartition records the raw partition value of column j for the row
+// being appended (valid false: NULL).
 func (fc *fileCols) setPartition(j int, raw string, valid bool) error {
 	// Partition values repeat across files: keep one copy of each, and type
 	// check each distinct value once.
@@ -203,9 +203,9 @@ func (fc *fileCols) setPartition(j int, raw string, valid bool) error {
 		if s, ok := m[raw]; ok {
 			raw = s
 		} else {
-			if _, err := parsePartitionValue(raw, fc.lay.parts[j].typ); err != nil {
-				return err
-			}
+			// Not typed here: listing needs only the raw string, and a
+			// value that cannot be typed is marked (not refused) when the
+			// file set is built.
 			raw = strings.Clone(raw)
 			if len(m) < 1<<16 {
 				m[raw] = raw
@@ -250,6 +250,10 @@ var errStatsSyntax = errors.New("malformed stats JSON")
 func (fc *fileCols) parseStats(s string, row int) error {
 	sc := statsScanner{s: s}
 	sc.ws()
+	if sc.lit("null") {
+		// "stats": "null" (some writers) means no statistics.
+		return sc.end()
+	}
 	if !sc.consume('{') {
 		return sc.fail("want object")
 	}

@@ -100,6 +100,9 @@ func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) (outcome, erro
 }
 
 func partitionLeaf(n *node, pc *model.PartitionColumn, i int) outcome {
+	if pc.IsUndecoded(i) {
+		return oAll // a value the reader could not type: nothing is known
+	}
 	val := pc.Values.Get(i)
 	if n.kind == nIsNull {
 		if val.IsNull() != n.negated {

@@ -363,6 +363,7 @@ func (e evaluator) isNull(n *node, out []outcome) {
 				out[i] = yes
 			}
 		}
+		keepUndecoded(pc, out)
 		return
 	}
 	st, ok := e.v.stats[n.col]
@@ -453,6 +454,7 @@ func sign[T int64 | string](a, b T) int {
 func (e evaluator) cmp(n *node, out []outcome) {
 	if pc, ok := e.v.part[n.col]; ok {
 		e.cmpPartition(n, pc, out)
+		keepUndecoded(pc, out)
 		return
 	}
 	st, ok := e.v.stats[n.col]
@@ -676,4 +678,14 @@ func holds(op model.Op, c int) bool {
 		return c > 0
 	}
 	return c >= 0
+}
+
+// keepUndecoded makes every outcome possible for files whose partition
+// value the reader could not type: nothing is known of them.
+func keepUndecoded(pc *model.PartitionColumn, out []outcome) {
+	for i, u := range pc.Undecoded {
+		if u {
+			out[i] = oAll
+		}
+	}
 }
