@@ -12,6 +12,7 @@ import (
 
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/scanunit"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // writeLog writes commits (one string of JSON lines per version) under
@@ -240,5 +241,5 @@ func TestInCommitTimestampUnderCheckpoint(t *testing.T) {
 
 // openLocal opens a table in a local directory.
 func openLocal(ctx context.Context, dir string) (*delta.Table, error) {
-	return delta.Open(ctx, dir)
+	return storage.OpenTable(ctx, dir)
 }

@@ -69,8 +69,18 @@ func loadManifest(t *testing.T) (string, manifest) {
 	return dir, m
 }
 
+// openDir opens a table in a local directory, as storage.OpenTable does
+// for a local LOCATION.
+func openDir(ctx context.Context, dir string, opts ...Option) (*Table, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, LocalFS{Root: abs}, abs, opts...)
+}
+
 func openSnapshot(ctx context.Context, loc string, opts ...SnapshotOption) (*Snapshot, error) {
-	tbl, err := Open(ctx, loc)
+	tbl, err := openDir(ctx, loc)
 	if err != nil {
 		return nil, err
 	}

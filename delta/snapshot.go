@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -17,15 +18,15 @@ import (
 	"github.com/deltaplan/deltaplan/model"
 )
 
-// Table is an opened Delta table location.
+// Table is an opened Delta table: a storage and the table root it holds.
 type Table struct {
+	// location names the table in messages and in Snapshot.Location: the
+	// LOCATION the caller parsed (WithLocation), else the root.
 	location string
 	// root is the canonical table root that relative log paths resolve
 	// against: an absolute '/'-separated local path, or scheme://authority/key
 	// for object stores (see canonicalRoot).
 	root        string
-	rootSet     bool // WithRoot given
-	storageSet  bool // WithStorage given
 	st          Storage
 	concurrency int
 	progress    *progress // nil without WithProgress
@@ -34,27 +35,12 @@ type Table struct {
 // Option configures Open.
 type Option func(*Table)
 
-// WithStorage reads the table through st instead of the storage the
-// location names (tests, object stores).
-//
-// When st has a URI() string method (as objstore.Store does) and WithRoot
-// is not given, that URI is the table root paths resolve against.
-func WithStorage(st Storage) Option {
+// WithLocation sets the name the table goes by in errors and in
+// Snapshot.Location (the LOCATION a user gave); by default the root.
+func WithLocation(location string) Option {
 	return func(t *Table) {
-		if st != nil {
-			t.st, t.storageSet = st, true
-		}
-	}
-}
-
-// WithRoot sets the table root URI that relative add/remove paths resolve
-// against, e.g. "s3://bucket/tables/t". Its path is the literal object key
-// prefix (not percent-encoded), as objstore.Store.URI returns it. Without
-// it the root comes from the storage (WithStorage) or the location.
-func WithRoot(uri string) Option {
-	return func(t *Table) {
-		if uri != "" {
-			t.root, t.rootSet = canonicalRoot(uri), true
+		if location != "" {
+			t.location = location
 		}
 	}
 }
@@ -83,37 +69,29 @@ func (t *Table) partConcurrency() int {
 	return max(procs, min(t.concurrency, 4*procs))
 }
 
-// uriStorage is a Storage that knows its table root URI.
-type uriStorage interface{ URI() string }
-
-// Open opens the table at location (a local path or file:// URI). It checks
-// that a _delta_log exists; the log itself is read by Snapshot.
-func Open(ctx context.Context, location string, opts ...Option) (*Table, error) {
-	st, root, err := resolveLocation(location)
-	t := &Table{location: location, root: root, st: st, concurrency: DefaultConcurrency}
+// Open opens the table held by st, whose root is root: the URI that
+// relative add/remove paths resolve against, an absolute local path
+// ("/data/sales") or scheme://authority/prefix ("s3://bucket/tables/t",
+// the literal key prefix, not percent-encoded). It never parses a
+// LOCATION: package storage does, and opens st. It checks that a
+// _delta_log exists; the log itself is read by Snapshot.
+func Open(ctx context.Context, st Storage, root string, opts ...Option) (*Table, error) {
+	if st == nil {
+		return nil, fmt.Errorf("%w: no storage", ErrInvalidOption)
+	}
+	t := &Table{root: canonicalRoot(root), st: st, concurrency: DefaultConcurrency}
+	t.location = root
 	for _, o := range opts {
 		o(t)
-	}
-	if err != nil && t.st == nil {
-		return nil, err
 	}
 	if t.progress != nil {
 		t.st = progressStorage{Storage: t.st, p: t.progress}
 	}
-	if !t.rootSet && t.storageSet {
-		if u, ok := t.st.(uriStorage); ok && u.URI() != "" {
-			t.root = canonicalRoot(u.URI())
-		} else if err != nil {
-			// A location this package cannot open itself (s3://…) read
-			// through a given storage: the location is the root.
-			t.root = canonicalRoot(location)
-		}
-	}
 	if _, err := t.st.List(ctx, logDir, ""); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s has no _delta_log", ErrTableNotFound, location)
+			return nil, fmt.Errorf("%w: %s has no _delta_log", ErrTableNotFound, t.location)
 		}
-		return nil, fmt.Errorf("open %s: %w", location, err)
+		return nil, fmt.Errorf("open %s: %w", t.location, err)
 	}
 	return t, nil
 }
@@ -790,19 +768,23 @@ func canonicalScheme(s string) string {
 	return s
 }
 
-// canonicalRoot turns a table root (a local path, a file:// URI or an
+// canonicalRoot turns a table root (an absolute local path or an
 // object-store URI whose path is the literal key prefix) into the form
-// canonicalPath joins relative paths to: no trailing '/', scheme folded.
-func canonicalRoot(uri string) string {
-	if !hasScheme(uri) || strings.EqualFold(uri[:strings.IndexByte(uri, ':')], "file") {
-		if _, root, err := resolveLocation(uri); err == nil {
-			return root
-		}
-		return strings.TrimRight(uri, "/")
+// canonicalPath joins relative paths to: '/'-separated, no trailing '/',
+// scheme folded.
+func canonicalRoot(root string) string {
+	if hasScheme(root) && strings.HasPrefix(strings.ToLower(root), "file:") {
+		root = canonicalPath("", root) // file:///x: its path
 	}
-	i := strings.IndexByte(uri, ':')
-	rest := strings.TrimPrefix(uri[i+1:], "//")
-	return canonicalScheme(uri[:i]) + "://" + strings.TrimRight(rest, "/")
+	if !hasScheme(root) {
+		if root == "/" {
+			return ""
+		}
+		return strings.TrimRight(filepath.ToSlash(root), "/")
+	}
+	i := strings.IndexByte(root, ':')
+	rest := strings.TrimPrefix(root[i+1:], "//")
+	return canonicalScheme(root[:i]) + "://" + strings.TrimRight(rest, "/")
 }
 
 func sidecarPath(p string) string {

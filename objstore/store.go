@@ -76,15 +76,16 @@ type Store struct {
 
 var _ delta.Storage = (*Store)(nil)
 
-// Open connects to the store a LOCATION names, using the environment for
+// Open connects to the store loc names (storage.Parse makes loc from a
+// LOCATION), using the environment for
 // settings and credentials, and checks that the bucket exists and the
 // credentials are accepted. It does not check for a Delta table: delta.Open
 // does.
-func Open(ctx context.Context, location string, opts ...Option) (*Store, error) {
-	loc, err := ParseLocation(location)
-	if err != nil {
-		return nil, err
+func Open(ctx context.Context, loc Location, opts ...Option) (*Store, error) {
+	if loc.Bucket == "" {
+		return nil, fmt.Errorf("%w: %s names no bucket", ErrUnsupportedLocation, loc.URI())
 	}
+	var err error
 	o := options{maxInFlight: 32, maxAttempts: 6, maxBackoff: 5 * time.Second}
 	for _, f := range opts {
 		f(&o)

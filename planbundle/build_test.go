@@ -103,7 +103,7 @@ func TestBuildErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Build(context.Background(), tc.in)
+			_, err := pinAndBuild(context.Background(), tc.in)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -135,7 +135,7 @@ func TestMatchByLastPart(t *testing.T) {
 			t.Fatalf("letters unit %+v, want the two letter=a files", u)
 		}
 	}
-	if _, err := Build(context.Background(), Inputs{Plan: joinPlan(t), Tables: []Table{
+	if _, err := pinAndBuild(context.Background(), Inputs{Plan: joinPlan(t), Tables: []Table{
 		{Name: "default.letters", Location: lettersDir(t)}, {Name: "letters", Location: salesDir(t)}, {Name: "sales", Location: salesDir(t)}}}); err == nil || !strings.Contains(err.Error(), "matches no read") {
 		t.Fatalf("full name should win and leave 'letters' unused: %v", err)
 	}
