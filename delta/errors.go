@@ -77,3 +77,7 @@ func (e *CatalogRequiredError) Error() string {
 func (e *CatalogRequiredError) Unwrap() []error {
 	return []error{ErrCatalogRequired, ErrUnsupportedReaderFeature}
 }
+
+// ErrChecksumMismatch: the pinned version's checksum file (N.crc) disagrees
+// with the log replay; the message names the file and the fields.
+var ErrChecksumMismatch = errors.New("delta: checksum file disagrees with the log")

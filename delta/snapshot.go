@@ -111,8 +111,24 @@ func (t *Table) Storage() Storage {
 type SnapshotOption func(*snapshotConfig)
 
 type snapshotConfig struct {
-	version   *int64
-	timestamp *time.Time
+	version      *int64
+	timestamp    *time.Time
+	noCompaction bool
+	noChecksum   bool
+}
+
+// WithoutChecksum skips the cross-check of the pinned version's .crc
+// against the replay (see Snapshot).
+func WithoutChecksum() SnapshotOption {
+	return func(c *snapshotConfig) { c.noChecksum = true }
+}
+
+// WithoutLogCompaction replays every commit file even where log
+// compaction files (x.y.compacted.json) cover them; by default a
+// compaction file that covers a run of the segment's commits is read
+// instead of them.
+func WithoutLogCompaction() SnapshotOption {
+	return func(c *snapshotConfig) { c.noCompaction = true }
 }
 
 // AtVersion pins version v.
@@ -146,9 +162,16 @@ type Snapshot struct {
 	// without removed domains.
 	AppTransactions []AppTransaction
 	DomainMetadata  []DomainMetadata
+	// LogSegment is what the replay read.
+	LogSegment LogSegmentInfo
 }
 
 // Snapshot pins a version (the latest by default) and replays the log.
+// When the version has a checksum file (N.crc), its numFiles,
+// tableSizeBytes, deleted-record count, protocol and metadata must agree
+// with the replay, else ErrChecksumMismatch (WithoutChecksum skips this).
+// Log compaction files covering runs of the commits are read in their
+// place (WithoutLogCompaction reads every commit).
 //
 // With WithProgress, events report the load; the last one is
 // ProgressDone, sent before Snapshot returns, success or not.
@@ -183,6 +206,12 @@ func (t *Table) Snapshot(ctx context.Context, opts ...SnapshotOption) (*Snapshot
 	seg, err := l.segment(target)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.location, err)
+	}
+	if cfg.noCompaction {
+		seg.replay = seg.commits
+	}
+	if cfg.noChecksum {
+		seg.crc = nil
 	}
 	t.progress.segment(seg)
 	return t.replaySegment(ctx, seg)
@@ -268,12 +297,12 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	r := &replay{st: t.st, root: t.root, seen: map[string]struct{}{}, seenBase: map[string]struct{}{}, txns: map[string]AppTransaction{}, domains: map[string]DomainMetadata{}, ict: map[int64]int64{}}
 	// Commits, newest first: the first action seen for a file decides it.
 	// They are fetched concurrently and parsed in order.
-	newest := make([]string, len(seg.commits))
-	for i := range seg.commits {
-		newest[i] = seg.commits[len(seg.commits)-1-i].Path
+	newest := make([]string, len(seg.replay))
+	for i := range seg.replay {
+		newest[i] = seg.replay[len(seg.replay)-1-i].Path
 	}
 	err := readOrdered(ctx, t.st, newest, t.concurrency, "commit", func(i int, data []byte) error {
-		c := seg.commits[len(seg.commits)-1-i]
+		c := seg.replay[len(seg.replay)-1-i]
 		first := true
 		return parseActions(c.Path, data, func(a *action) error {
 			if first && a.CommitInfo != nil && a.CommitInfo.InCommitTimestamp != nil {
@@ -441,6 +470,16 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
 	}
 	snap.summarize()
+	snap.LogSegment = newLogSegmentInfo(seg, sidecars)
+	if seg.crc != nil {
+		data, err := t.st.Read(ctx, seg.crc.Path)
+		if err != nil {
+			return nil, fmt.Errorf("read checksum %s: %w", seg.crc.Path, err)
+		}
+		if err := checkCRC(data, seg.crc.Path, snap); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.location, err)
+		}
+	}
 	for _, tx := range r.txns {
 		snap.AppTransactions = append(snap.AppTransactions, tx)
 	}
@@ -857,9 +896,13 @@ func (t *Table) commitTimestamp(ctx context.Context, seg *logSegment, r *replay)
 		if ts, ok := r.ict[seg.version]; ok {
 			return ts, nil
 		}
-		if c := seg.checkpointCommit; len(seg.commits) == 0 && c != nil {
-			// The version is covered by its checkpoint, which keeps no
-			// commitInfo: its commit file still dates it.
+		// The version's state came from its checkpoint or a log
+		// compaction file, which keep no commitInfo: its commit file
+		// still dates it.
+		if n := len(seg.commits); n > 0 {
+			return t.inCommitTimestamp(ctx, seg.commits[n-1].Path)
+		}
+		if c := seg.checkpointCommit; c != nil {
 			return t.inCommitTimestamp(ctx, c.Path)
 		}
 	}
