@@ -335,6 +335,28 @@ func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo, limit 
 	out := make([]*fileCols, len(files))
 	errs := make([]error, len(files))
 	sem := make(chan struct{}, max(1, limit))
+	// Projection: the add fields the file set needs, and of stats_parsed
+	// only numRecords, tightBounds and the leaves whose statistics are
+	// decoded (WithStatsColumns), so unused statistics are never read.
+	leaves := map[string]bool{}
+	for _, lf := range r.lay.leaves {
+		leaves[strings.Join(lf.Physical, "\x00")] = true
+	}
+	want := func(p []string) bool {
+		if len(p) < 2 || p[0] != "add" || !addColumns[p[1]] {
+			return false
+		}
+		if p[1] != "stats_parsed" || len(p) < 3 {
+			return true
+		}
+		switch p[2] {
+		case "numRecords", "tightBounds":
+			return true
+		case "minValues", "maxValues", "nullCount":
+			return leaves[strings.Join(p[3:], "\x00")]
+		}
+		return false
+	}
 	var wg sync.WaitGroup
 	for i, fi := range files {
 		wg.Add(1)
@@ -351,9 +373,7 @@ func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo, limit 
 				fc = newFileCols(r.lay)
 				hint = func(n int64) { fc.reserve(int(min(n, fi.Size))) } // never more rows than bytes
 			}
-			errs[i] = readParquetRows(ctx, r.st, fi, addBuffers, func(p []string) bool {
-				return len(p) > 1 && p[0] == "add" && addColumns[p[1]]
-			}, hint, func(rec arrow.RecordBatch) error { return r.addBatch(fc, rec) })
+			errs[i] = readParquetRows(ctx, r.st, fi, addBuffers, want, hint, func(rec arrow.RecordBatch) error { return r.addBatch(fc, rec) })
 			out[i] = fc
 		}()
 	}

@@ -103,6 +103,9 @@ type logSegment struct {
 	checkpointCommit *logFile
 	// crc is the pinned version's checksum file, nil when none is listed.
 	crc *logFile
+	// stats selects the statistics columns decoded (see WithStatsColumns);
+	// nil decodes all.
+	stats func(Leaf) bool
 	// replay is what the commits are read from, oldest first: commit files
 	// and log compaction files standing for runs of them (see
 	// useCompactions); equal to commits when no compaction applies.

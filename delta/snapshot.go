@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/deltaplan/deltaplan/model"
 )
@@ -115,7 +116,35 @@ type snapshotConfig struct {
 	timestamp    *time.Time
 	noCompaction bool
 	noChecksum   bool
+	stats        func(Leaf) bool // nil: every column's statistics
 }
+
+// WithStatsColumns decodes the statistics (min, max, null count) of the
+// given columns only — a filter's columns: a filter over 3 of 100 columns
+// parses 3. A struct column selects its leaves. Columns the table lacks
+// are ignored. numRecords and tightBounds are always read. Without this
+// option every column's statistics are decoded.
+func WithStatsColumns(cols ...model.Column) SnapshotOption {
+	want := map[string]bool{}
+	for _, c := range cols {
+		want[c.String()] = true
+	}
+	return func(c *snapshotConfig) {
+		c.stats = func(lf Leaf) bool {
+			for i := len(lf.Logical); i > 0; i-- {
+				if want[lf.Logical[:i].String()] {
+					return true
+				}
+			}
+			return false
+		}
+	}
+}
+
+// WithoutStats decodes no column statistics (numRecords and tightBounds
+// are still read): listing, summaries and digests need none, and a
+// snapshot of a million files then holds no statistics columns.
+func WithoutStats() SnapshotOption { return WithStatsColumns() }
 
 // WithoutChecksum skips the cross-check of the pinned version's .crc
 // against the replay (see Snapshot).
@@ -213,6 +242,7 @@ func (t *Table) Snapshot(ctx context.Context, opts ...SnapshotOption) (*Snapshot
 	if cfg.noChecksum {
 		seg.crc = nil
 	}
+	seg.stats = cfg.stats
 	t.progress.segment(seg)
 	return t.replaySegment(ctx, seg)
 }
@@ -403,7 +433,7 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	if r.metadata.Configuration == nil {
 		r.metadata.Configuration = map[string]string{}
 	}
-	if r.lay, err = newLayout(schema, r.metadata.PartitionColumns, r.metadata.ColumnMappingMode()); err != nil {
+	if r.lay, err = newLayoutKeep(schema, r.metadata.PartitionColumns, r.metadata.ColumnMappingMode(), seg.stats); err != nil {
 		return nil, fmt.Errorf("%w: %s version %d: %v", ErrCorruptLog, t.location, seg.version, err)
 	}
 
@@ -540,6 +570,19 @@ func (r *replay) appendAdd(fc *fileCols, a *addAction) error {
 	if a.Stats != nil && *a.Stats != "" {
 		if err := fc.parseStats(*a.Stats, row); err != nil {
 			return fmt.Errorf("%w: add %s stats: %v", ErrCorruptLog, a.Path, err)
+		}
+	}
+	if a.statsEscaped != "" {
+		var ok bool
+		if fc.statsBuf, ok = unescapeInto(fc.statsBuf, a.statsEscaped); !ok {
+			return fmt.Errorf("%w: add %s stats: bad JSON string", ErrCorruptLog, a.Path)
+		}
+		// parseStats keeps nothing of its input (values are converted or
+		// cloned), so a view of the reused buffer is enough.
+		if len(fc.statsBuf) > 0 {
+			if err := fc.parseStats(unsafe.String(&fc.statsBuf[0], len(fc.statsBuf)), row); err != nil {
+				return fmt.Errorf("%w: add %s stats: %v", ErrCorruptLog, a.Path, err)
+			}
 		}
 	}
 	return nil

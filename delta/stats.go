@@ -57,10 +57,16 @@ func (n *physNode) lookup(key string, hint *int) *physNode {
 }
 
 func newLayout(schema *Schema, partitionColumns []string, mode string) (*layout, error) {
+	return newLayoutKeep(schema, partitionColumns, mode, nil)
+}
+
+// newLayoutKeep is newLayout with only the statistics leaves keep accepts
+// (nil: all): statistics of other columns are skipped unparsed.
+func newLayoutKeep(schema *Schema, partitionColumns []string, mode string, keep func(Leaf) bool) (*layout, error) {
 	l := &layout{root: &physNode{leaf: -1}}
 	for _, lf := range schema.Leaves(mode) {
 		k, sc, ok := kindOf(lf.Type)
-		if !ok {
+		if !ok || (keep != nil && !keep(lf)) {
 			continue
 		}
 		n := l.root
@@ -118,6 +124,8 @@ type fileCols struct {
 	// scratch for startPartitions … endPartitions
 	scratchRaw []string
 	scratchOK  []bool
+	// statsBuf is reused to unescape each add's stats string.
+	statsBuf []byte
 }
 
 type statCol struct {

@@ -183,7 +183,8 @@ func init() {
 				if err != nil {
 					return err
 				}
-				s, err := pin(cmd.Context(), args[0], opts)
+				// A summary needs no column statistics (numRecords is read).
+				s, err := pin(cmd.Context(), args[0], append(opts, delta.WithoutStats()))
 				if err != nil {
 					return err
 				}
