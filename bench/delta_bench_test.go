@@ -17,6 +17,7 @@ import (
 
 	"github.com/deltaplan/deltaplan/bench/deltagen"
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // deltaGenerated caches generated logs across benchmark runs in the temp
@@ -81,7 +82,7 @@ func deltaPeakHeap(fn func()) uint64 {
 
 func deltaSnapshot(b *testing.B, dir string) *delta.Snapshot {
 	ctx := context.Background()
-	tbl, err := delta.Open(ctx, dir)
+	tbl, err := storage.OpenTable(ctx, dir)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,9 +13,9 @@ import (
 
 	"github.com/deltaplan/deltaplan/bench/deltagen"
 	"github.com/deltaplan/deltaplan/cachekey"
-	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/internal/runledger"
 	"github.com/deltaplan/deltaplan/ledger"
+	"github.com/deltaplan/deltaplan/storage"
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
@@ -526,7 +526,7 @@ func BenchmarkLedgerSchedule(b *testing.B) {
 			})
 			b.Run("table-Snapshot", func(b *testing.B) {
 				iterations(b, 0, nil, func() {
-					t, err := delta.Open(ctx, env.wf.Table)
+					t, err := storage.OpenTable(ctx, env.wf.Table)
 					if err != nil {
 						b.Fatal(err)
 					}

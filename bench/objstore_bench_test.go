@@ -9,6 +9,7 @@ import (
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/objstore"
 	"github.com/deltaplan/deltaplan/objstore/objstoretest"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // objstoreLatency is the round trip the proxy adds to every request.
@@ -45,11 +46,15 @@ func BenchmarkObjstoreSnapshot(b *testing.B) {
 			for b.Loop() {
 				proxy.Reset()
 				start := time.Now()
-				st, err := objstore.Open(ctx, uri, c.opts...)
+				l, err := storage.Parse(uri)
 				if err != nil {
 					b.Fatal(err)
 				}
-				tbl, err := delta.Open(ctx, uri, delta.WithStorage(st))
+				st, err := objstore.Open(ctx, l.Object, c.opts...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tbl, err := delta.Open(ctx, st, st.URI())
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -93,7 +98,7 @@ func BenchmarkObjstoreCheckpoint(b *testing.B) {
 	srv.UseS3(b, proxy.URL)
 	uri := "s3://" + bucket.Name + "/t"
 	load := func(b *testing.B, loc string, opts ...delta.Option) {
-		tbl, err := delta.Open(ctx, loc, opts...)
+		tbl, err := storage.TableOpener(opts...)(ctx, loc)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -114,11 +119,7 @@ func BenchmarkObjstoreCheckpoint(b *testing.B) {
 		var reqs, bytes int64
 		for b.Loop() {
 			proxy.Reset()
-			st, err := objstore.Open(ctx, uri)
-			if err != nil {
-				b.Fatal(err)
-			}
-			load(b, uri, delta.WithStorage(st))
+			load(b, uri)
 			reqs += proxy.Requests()
 			bytes += proxy.Bytes()
 		}

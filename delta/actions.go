@@ -36,6 +36,12 @@ type addAction struct {
 	ModificationTime int64              `json:"modificationTime"`
 	Stats            *string            `json:"stats"`
 	DeletionVector   *DeletionVector    `json:"deletionVector"`
+
+	// statsEscaped, set by the fast path instead of Stats, is the stats
+	// string as the commit spells it (JSON escapes kept): a view of the
+	// commit text, unescaped only when the statistics are parsed, so no
+	// file's statistics are copied while the log replays.
+	statsEscaped string
 }
 
 type removeAction struct {

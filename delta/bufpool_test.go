@@ -60,7 +60,7 @@ func TestBufferPoolSameSnapshot(t *testing.T) {
 		old := addBuffers
 		addBuffers = alloc
 		defer func() { addBuffers = old }()
-		tbl, err := Open(ctx, dir)
+		tbl, err := openDir(ctx, dir)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow-go/v18/parquet/schema"
 	"github.com/deltaplan/deltaplan/model"
 )
 
@@ -92,9 +93,11 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, alloc memory.
 	sc := pf.MetaData().Schema
 	var cols []int
 	for i := 0; i < sc.NumColumns(); i++ {
-		if want(sc.Column(i).ColumnPath()) {
-			cols = append(cols, i)
+		c := sc.Column(i)
+		if !want(c.ColumnPath()) || droppedStat(c) {
+			continue
 		}
+		cols = append(cols, i)
 	}
 	if len(cols) == 0 {
 		return nil
@@ -117,6 +120,16 @@ func readParquetRows(ctx context.Context, st Storage, fi FileInfo, alloc memory.
 		return decodeErr(err)
 	}
 	return nil
+}
+
+// droppedStat reports a stats_parsed column that is never read: INT96
+// timestamps (legacy writers), which Arrow decodes to nanoseconds and so
+// refuses beyond 1677–2262 although a Delta timestamp is microseconds.
+// Statistics are optional: without this one the file is only kept more
+// often, while decoding it would refuse the whole checkpoint.
+func droppedStat(c *schema.Column) bool {
+	p := c.ColumnPath()
+	return c.PhysicalType() == parquet.Types.Int96 && len(p) > 1 && p[1] == "stats_parsed"
 }
 
 // column returns the named top-level struct column of rec, or nil.
@@ -322,6 +335,28 @@ func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo, limit 
 	out := make([]*fileCols, len(files))
 	errs := make([]error, len(files))
 	sem := make(chan struct{}, max(1, limit))
+	// Projection: the add fields the file set needs, and of stats_parsed
+	// only numRecords, tightBounds and the leaves whose statistics are
+	// decoded (WithStatsColumns), so unused statistics are never read.
+	leaves := map[string]bool{}
+	for _, lf := range r.lay.leaves {
+		leaves[strings.Join(lf.Physical, "\x00")] = true
+	}
+	want := func(p []string) bool {
+		if len(p) < 2 || p[0] != "add" || !addColumns[p[1]] {
+			return false
+		}
+		if p[1] != "stats_parsed" || len(p) < 3 {
+			return true
+		}
+		switch p[2] {
+		case "numRecords", "tightBounds":
+			return true
+		case "minValues", "maxValues", "nullCount":
+			return leaves[strings.Join(p[3:], "\x00")]
+		}
+		return false
+	}
 	var wg sync.WaitGroup
 	for i, fi := range files {
 		wg.Add(1)
@@ -338,9 +373,7 @@ func readCheckpointAdds(ctx context.Context, r *replay, files []FileInfo, limit 
 				fc = newFileCols(r.lay)
 				hint = func(n int64) { fc.reserve(int(min(n, fi.Size))) } // never more rows than bytes
 			}
-			errs[i] = readParquetRows(ctx, r.st, fi, addBuffers, func(p []string) bool {
-				return len(p) > 1 && p[0] == "add" && addColumns[p[1]]
-			}, hint, func(rec arrow.RecordBatch) error { return r.addBatch(fc, rec) })
+			errs[i] = readParquetRows(ctx, r.st, fi, addBuffers, want, hint, func(rec arrow.RecordBatch) error { return r.addBatch(fc, rec) })
 			out[i] = fc
 		}()
 	}

@@ -13,7 +13,7 @@ import (
 func loadMem(t *testing.T, name string) memStorage {
 	t.Helper()
 	ctx := context.Background()
-	tbl, err := Open(ctx, copyTable(t, name))
+	tbl, err := openDir(ctx, copyTable(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestCheckpointErrorCauses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tbl, err := Open(context.Background(), "mem", WithStorage(tc.st))
+			tbl, err := Open(context.Background(), tc.st, "mem")
 			if err != nil {
 				t.Fatal(err)
 			}

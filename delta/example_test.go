@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // Open the bundled example table, pin version 2 and look at its files.
 func Example() {
 	ctx := context.Background()
-	tbl, err := delta.Open(ctx, "../testdata/example/sales")
+	tbl, err := storage.OpenTable(ctx, "../testdata/example/sales") // parses the LOCATION
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -48,7 +49,7 @@ func Example() {
 // timestamps, one hour apart from 2024-05-01T00:00:00Z.
 func ExampleAtTimestamp() {
 	ctx := context.Background()
-	tbl, err := delta.Open(ctx, "../testdata/example/sales")
+	tbl, err := storage.OpenTable(ctx, "../testdata/example/sales")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -108,10 +109,10 @@ func ExampleWithProgress() {
 	ctx := context.Background()
 	var last delta.ProgressEvent
 	events := 0
-	tbl, err := delta.Open(ctx, "../testdata/example/sales", delta.WithProgress(func(ev delta.ProgressEvent) {
+	tbl, err := storage.TableOpener(delta.WithProgress(func(ev delta.ProgressEvent) {
 		last = ev
 		events++
-	}))
+	}))(ctx, "../testdata/example/sales")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -126,13 +127,12 @@ func ExampleWithProgress() {
 	// done commits 3 of 3 events true
 }
 
-// Read a table through another Storage, naming the root its log's
-// absolute paths use, so "s3://bucket/sales/x.parquet" and "x.parquet" are
-// one file.
-func ExampleWithRoot() {
+// Read a table through any Storage, naming the root its log's absolute
+// paths use, so "s3://bucket/sales/x.parquet" and "x.parquet" are one file.
+func ExampleOpen() {
 	ctx := context.Background()
 	local := delta.LocalFS{Root: "../testdata/example/sales"}
-	tbl, err := delta.Open(ctx, "s3://bucket/sales", delta.WithStorage(local), delta.WithRoot("s3://bucket/sales"), delta.WithConcurrency(8))
+	tbl, err := delta.Open(ctx, local, "s3://bucket/sales", delta.WithConcurrency(8))
 	if err != nil {
 		fmt.Println(err)
 		return

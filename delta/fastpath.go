@@ -35,6 +35,7 @@ func parseFileAction(line string) (a action, ok bool) {
 	var path string
 	var size, mod int64
 	var stats *string
+	var statsEscaped string
 	pv := map[string]*string{}
 	if !sc.consume('{') {
 		return a, false
@@ -76,11 +77,15 @@ func parseFileAction(line string) (a action, ok bool) {
 					stats = nil
 					break
 				}
-				s, ok := sc.str()
+				s, ok := sc.rawStr()
 				if !ok {
 					return a, false
 				}
-				stats = &s
+				if s == "" {
+					stats, statsEscaped = &s, ""
+				} else {
+					stats, statsEscaped = nil, s
+				}
 			case "partitionValues":
 				if !sc.partitionMap(pv) {
 					return a, false
@@ -115,7 +120,7 @@ func parseFileAction(line string) (a action, ok bool) {
 		return a, false
 	}
 	if key == "add" {
-		a.Add = &addAction{Path: path, PartitionValues: pv, Size: size, ModificationTime: mod, Stats: stats}
+		a.Add = &addAction{Path: path, PartitionValues: pv, Size: size, ModificationTime: mod, Stats: stats, statsEscaped: statsEscaped}
 	} else {
 		a.Remove = &removeAction{Path: path}
 	}
@@ -162,4 +167,59 @@ func (sc *statsScanner) partitionMap(m map[string]*string) bool {
 		}
 		return sc.consume('}')
 	}
+}
+
+// rawStr reads a JSON string and returns its text between the quotes with
+// the escapes kept (checked for well-formedness only).
+func (sc *statsScanner) rawStr() (string, bool) {
+	if !sc.consume('"') {
+		return "", false
+	}
+	start := sc.i
+	for sc.i < len(sc.s) {
+		switch c := sc.s[sc.i]; {
+		case c == '"':
+			out := sc.s[start:sc.i]
+			sc.i++
+			return out, true
+		case c == '\\':
+			if sc.i+1 >= len(sc.s) {
+				return "", false
+			}
+			switch sc.s[sc.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				sc.i += 2
+			case 'u':
+				if sc.i+6 > len(sc.s) {
+					return "", false
+				}
+				if _, err := strconv.ParseUint(sc.s[sc.i+2:sc.i+6], 16, 32); err != nil {
+					return "", false
+				}
+				sc.i += 6
+			default:
+				return "", false
+			}
+		case c < 0x20:
+			return "", false
+		default:
+			sc.i++
+		}
+	}
+	return "", false
+}
+
+// unescapeInto decodes the escaped content of a JSON string (as rawStr
+// returns it) into dst[:0], as encoding/json would.
+func unescapeInto(dst []byte, raw string) ([]byte, bool) {
+	dst = dst[:0]
+	sc := statsScanner{s: `"` + raw + `"`}
+	if !strings.Contains(raw, "\\") {
+		return append(dst, raw...), true
+	}
+	s, ok := sc.str()
+	if !ok {
+		return dst, false
+	}
+	return append(dst, s...), true
 }

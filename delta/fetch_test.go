@@ -104,7 +104,7 @@ func TestReadOrdered(t *testing.T) {
 func TestReplayConcurrentCommits(t *testing.T) {
 	ctx := context.Background()
 	dir := copyTable(t, "basic-with-inserts-deletes-checkpoint")
-	local, err := Open(ctx, dir)
+	local, err := openDir(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestReplayConcurrentCommits(t *testing.T) {
 	}
 	for _, limit := range []int{1, 3, 32} {
 		st := &slowStorage{memStorage: mem, fail: map[string]error{}}
-		tbl, err := Open(ctx, dir, WithStorage(st), WithConcurrency(limit))
+		tbl, err := Open(ctx, st, dir, WithConcurrency(limit))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +155,7 @@ func TestLatestMetadata(t *testing.T) {
 	ctx := context.Background()
 	for _, name := range []string{"basic-with-inserts-deletes-checkpoint", "multi-part-checkpoint", "app-txn-checkpoint", "basic_partitioned", "data-reader-timestamp_ntz-name-mode"} {
 		t.Run(name, func(t *testing.T) {
-			tbl, err := Open(ctx, copyTable(t, name))
+			tbl, err := openDir(ctx, copyTable(t, name))
 			if err != nil {
 				t.Fatal(err)
 			}

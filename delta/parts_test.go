@@ -51,7 +51,7 @@ func TestRemotePartConcurrency(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := &partsInFlight{memStorage: mem, active: map[string]int{}}
-			tbl, err := Open(context.Background(), "mem", append([]Option{WithStorage(st)}, tc.opts...)...)
+			tbl, err := Open(context.Background(), st, "mem", tc.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -132,14 +132,6 @@ func (p *progress) checkpointBytes(n int) {
 	p.update(ProgressCheckpoint, func(ev *ProgressEvent) { ev.CheckpointBytesRead += int64(n) })
 }
 
-// URI passes the wrapped storage's root URI on.
-func (s progressStorage) URI() string {
-	if u, ok := s.Storage.(uriStorage); ok {
-		return u.URI()
-	}
-	return ""
-}
-
 // asLocal returns the local file system behind st, if that is what it is.
 func asLocal(st Storage) (LocalFS, bool) {
 	if ps, ok := st.(progressStorage); ok {

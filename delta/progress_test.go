@@ -15,25 +15,26 @@ func TestProgressEvents(t *testing.T) {
 	tests := []struct {
 		name        string
 		location    string
-		opts        []Option
+		st          Storage // nil: a local copy
 		snap        []SnapshotOption
 		wantCommits int
 		wantCkpt    bool
 		wantErr     bool
 	}{
 		{"local, checkpoint and commits", "", nil, nil, 3, true, false},
-		{"remote, checkpoint and commits", "mem", []Option{WithStorage(mem)}, nil, 3, true, false},
+		{"remote, checkpoint and commits", "mem", mem, nil, 3, true, false},
 		{"local, commits only", "", nil, []SnapshotOption{AtVersion(5)}, 6, false, false},
-		{"failure still ends with done", "mem", []Option{WithStorage(&slowStorage{memStorage: mem, fail: map[string]error{logDir + commitName(12): errUnavailable}})}, nil, 3, false, true},
+		{"failure still ends with done", "mem", &slowStorage{memStorage: mem, fail: map[string]error{logDir + commitName(12): errUnavailable}}, nil, 3, false, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			loc := tc.location
+			loc, st := tc.location, tc.st
 			if loc == "" {
 				loc = copyTable(t, table)
+				st = LocalFS{Root: loc}
 			}
 			var evs []ProgressEvent
-			tbl, err := Open(context.Background(), loc, append(tc.opts, WithProgress(func(ev ProgressEvent) { evs = append(evs, ev) }))...)
+			tbl, err := Open(context.Background(), st, loc, WithProgress(func(ev ProgressEvent) { evs = append(evs, ev) }))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,12 +74,12 @@ func TestProgressEvents(t *testing.T) {
 // TestProgressKeepsStorage: the progress wrapper is invisible to callers.
 func TestProgressKeepsStorage(t *testing.T) {
 	mem := loadMem(t, "basic-with-inserts-deletes-checkpoint")
-	st := uriMem{mem, "s3://b/t"}
-	tbl, err := Open(context.Background(), "x", WithStorage(st), WithProgress(func(ProgressEvent) {}))
+	st := &slowStorage{memStorage: mem}
+	tbl, err := Open(context.Background(), st, "s3://b/t", WithProgress(func(ProgressEvent) {}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := tbl.Storage().(uriMem); !ok {
+	if _, ok := tbl.Storage().(*slowStorage); !ok {
 		t.Errorf("Storage() = %T", tbl.Storage())
 	}
 	if tbl.root != "s3://b/t" {

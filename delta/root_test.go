@@ -6,14 +6,6 @@ import (
 	"testing"
 )
 
-// uriMem is memStorage that reports a table root URI, as objstore.Store does.
-type uriMem struct {
-	memStorage
-	uri string
-}
-
-func (u uriMem) URI() string { return u.uri }
-
 const rootTestMeta = `{"protocol":{"minReaderVersion":1,"minWriterVersion":2}}
 {"metaData":{"id":"t","format":{"provider":"parquet","options":{}},"schemaString":"{\"type\":\"struct\",\"fields\":[{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}}]}","partitionColumns":[],"configuration":{},"createdTime":1}}
 `
@@ -31,24 +23,18 @@ func removeLine(p string) string {
 func TestObjectStoreRoot(t *testing.T) {
 	tests := []struct {
 		name     string
-		location string
-		opts     func(st memStorage) []Option
+		location string // the table root
 		add, rem string // paths as written in the log
 		wantLeft []string
 	}{
-		{"relative add, absolute remove", "s3://bucket/t", plain, "part-1.parquet", "s3://bucket/t/part-1.parquet", nil},
-		{"absolute add, relative remove", "s3://bucket/t", plain, "s3://bucket/t/part-1.parquet", "part-1.parquet", nil},
-		{"s3a alias and escapes", "s3a://bucket/t/", plain, "p%3D1/a%20b.parquet", "s3a://bucket/t/p=1/a%20b.parquet", nil},
-		{"uppercase scheme", "s3://bucket/t", plain, "S3://bucket/t/x.parquet", "x.parquet", nil},
-		{"root from storage URI", "ignored-local-name", func(st memStorage) []Option {
-			return []Option{WithStorage(uriMem{st, "s3://bucket/t"})}
-		}, "x.parquet", "s3://bucket/t/x.parquet", nil},
-		{"explicit root wins", "s3://other/t", func(st memStorage) []Option {
-			return []Option{WithStorage(st), WithRoot("gs://bucket/t/")}
-		}, "gs://bucket/t/x.parquet", "x.parquet", nil},
-		{"abfss keeps the container", "abfss://c@acct.dfs.core.windows.net/t", plain, "x.parquet", "abfss://c@acct.dfs.core.windows.net/t/x.parquet", nil},
-		{"other bucket is another file", "s3://bucket/t", plain, "x.parquet", "s3://elsewhere/t/x.parquet", []string{"x.parquet"}},
-		{"other container is another file", "abfss://c@acct.dfs.core.windows.net/t", plain, "x.parquet", "abfss://d@acct.dfs.core.windows.net/t/x.parquet", []string{"x.parquet"}},
+		{"relative add, absolute remove", "s3://bucket/t", "part-1.parquet", "s3://bucket/t/part-1.parquet", nil},
+		{"absolute add, relative remove", "s3://bucket/t", "s3://bucket/t/part-1.parquet", "part-1.parquet", nil},
+		{"s3a alias and escapes", "s3a://bucket/t/", "p%3D1/a%20b.parquet", "s3a://bucket/t/p=1/a%20b.parquet", nil},
+		{"uppercase scheme", "s3://bucket/t", "S3://bucket/t/x.parquet", "x.parquet", nil},
+		{"root with a trailing slash", "gs://bucket/t/", "gs://bucket/t/x.parquet", "x.parquet", nil},
+		{"abfss keeps the container", "abfss://c@acct.dfs.core.windows.net/t", "x.parquet", "abfss://c@acct.dfs.core.windows.net/t/x.parquet", nil},
+		{"other bucket is another file", "s3://bucket/t", "x.parquet", "s3://elsewhere/t/x.parquet", []string{"x.parquet"}},
+		{"other container is another file", "abfss://c@acct.dfs.core.windows.net/t", "x.parquet", "abfss://d@acct.dfs.core.windows.net/t/x.parquet", []string{"x.parquet"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,7 +42,7 @@ func TestObjectStoreRoot(t *testing.T) {
 				"_delta_log/" + commitName(0): []byte(rootTestMeta + addLine(tc.add)),
 				"_delta_log/" + commitName(1): []byte(removeLine(tc.rem)),
 			}
-			tbl, err := Open(context.Background(), tc.location, tc.opts(st)...)
+			tbl, err := Open(context.Background(), st, tc.location)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,8 +63,6 @@ func TestObjectStoreRoot(t *testing.T) {
 		})
 	}
 }
-
-func plain(st memStorage) []Option { return []Option{WithStorage(st)} }
 
 func TestCanonicalRoot(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{

@@ -362,6 +362,12 @@ func arrowType(t *Type, at string) (arrow.DataType, error) {
 		return &arrow.TimestampType{Unit: arrow.Microsecond}, nil
 	case "void":
 		return arrow.Null, nil
+	case "variant":
+		// The protocol's physical form of an (unshredded) variant.
+		return arrow.StructOf(
+			arrow.Field{Name: "value", Type: arrow.BinaryTypes.Binary},
+			arrow.Field{Name: "metadata", Type: arrow.BinaryTypes.Binary},
+		), nil
 	case "decimal":
 		return &arrow.Decimal128Type{Precision: int32(t.Precision), Scale: int32(t.Scale)}, nil
 	case "struct":

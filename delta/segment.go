@@ -20,6 +20,8 @@ const (
 	kindClassicCheckpoint
 	kindMultiPartCheckpoint
 	kindV2Checkpoint
+	kindCRC        // N.crc: the version's checksum file
+	kindCompaction // x.y.compacted.json: commits x … y reconciled
 )
 
 // logFile is one parsed _delta_log entry.
@@ -27,11 +29,13 @@ type logFile struct {
 	FileInfo
 	version     int64
 	kind        fileKind
-	part, parts int // multi-part checkpoints
+	part, parts int   // multi-part checkpoints
+	last        int64 // compaction files: the last version covered
 }
 
-// parseLogName recognises commit and checkpoint file names; other files
-// (.crc, compaction files, _last_checkpoint, temporary files) return false.
+// parseLogName recognises commit, checkpoint, checksum (.crc) and log
+// compaction file names; other files (_last_checkpoint, temporary files)
+// return false.
 func parseLogName(fi FileInfo) (logFile, bool) {
 	name := strings.TrimPrefix(fi.Path, logDir)
 	if len(name) < 21 || name[20] != '.' {
@@ -46,6 +50,14 @@ func parseLogName(fi FileInfo) (logFile, bool) {
 	switch {
 	case rest == "json":
 		lf.kind = kindCommit
+	case rest == "crc":
+		lf.kind = kindCRC
+	case len(rest) == 20+len(".compacted.json") && strings.HasSuffix(rest, ".compacted.json"):
+		last, err := strconv.ParseInt(rest[:20], 10, 64)
+		if err != nil || last <= v {
+			return logFile{}, false
+		}
+		lf.kind, lf.last = kindCompaction, last
 	case rest == "checkpoint.parquet":
 		lf.kind = kindClassicCheckpoint
 	case strings.HasPrefix(rest, "checkpoint."):
@@ -86,6 +98,18 @@ type logSegment struct {
 	version    int64
 	checkpoint *checkpoint
 	commits    []logFile
+	// checkpointCommit is the commit file of the checkpoint's version when
+	// it is still listed (its commitInfo dates that version); nil otherwise.
+	checkpointCommit *logFile
+	// crc is the pinned version's checksum file, nil when none is listed.
+	crc *logFile
+	// stats selects the statistics columns decoded (see WithStatsColumns);
+	// nil decodes all.
+	stats func(Leaf) bool
+	// replay is what the commits are read from, oldest first: commit files
+	// and log compaction files standing for runs of them (see
+	// useCompactions); equal to commits when no compaction applies.
+	replay []logFile
 }
 
 // listing is the parsed log directory.
@@ -93,10 +117,12 @@ type listing struct {
 	commits     map[int64]logFile
 	checkpoints []checkpoint // complete ones, newest first
 	latest      int64
+	crcs        map[int64]logFile
+	compactions []logFile
 }
 
 func newListing(files []FileInfo) *listing {
-	l := &listing{commits: map[int64]logFile{}, latest: -1}
+	l := &listing{commits: map[int64]logFile{}, latest: -1, crcs: map[int64]logFile{}}
 	parts := map[string][]logFile{} // "version/parts" → parts seen
 	var v2 []logFile
 	for _, fi := range files {
@@ -114,6 +140,12 @@ func newListing(files []FileInfo) *listing {
 			parts[k] = append(parts[k], lf)
 		case kindV2Checkpoint:
 			v2 = append(v2, lf)
+		case kindCRC:
+			l.crcs[lf.version] = lf
+			continue // a checksum alone makes no version readable
+		case kindCompaction:
+			l.compactions = append(l.compactions, lf)
+			continue
 		}
 		if lf.version > l.latest {
 			l.latest = lf.version
@@ -176,6 +208,9 @@ func (l *listing) segment(target int64) (*logSegment, error) {
 		if l.checkpoints[i].version <= target {
 			seg.checkpoint = &l.checkpoints[i]
 			start = seg.checkpoint.version + 1
+			if c, ok := l.commits[seg.checkpoint.version]; ok {
+				seg.checkpointCommit = &c
+			}
 			break
 		}
 	}
@@ -191,7 +226,47 @@ func (l *listing) segment(target int64) (*logSegment, error) {
 		}
 		seg.commits = append(seg.commits, c)
 	}
+	if c, ok := l.crcs[target]; ok {
+		seg.crc = &c
+	}
+	seg.replay = useCompactions(seg.commits, l.compactions)
 	return seg, nil
+}
+
+// useCompactions replaces runs of commits by log compaction files that
+// cover exactly a run inside the segment (x ≥ its first commit, y ≤ its
+// version), choosing at each version the one that reaches furthest. A
+// compaction file holds the reconciled actions of its commits, so the
+// newest-first replay reads it in their place.
+func useCompactions(commits []logFile, compactions []logFile) []logFile {
+	if len(compactions) == 0 || len(commits) == 0 {
+		return commits
+	}
+	first, last := commits[0].version, commits[len(commits)-1].version
+	best := map[int64]logFile{} // start version → the compaction reaching furthest
+	for _, c := range compactions {
+		if c.version < first || c.last > last {
+			continue
+		}
+		if b, ok := best[c.version]; !ok || c.last > b.last || (c.last == b.last && c.Path < b.Path) {
+			best[c.version] = c
+		}
+	}
+	if len(best) == 0 {
+		return commits
+	}
+	out := make([]logFile, 0, len(commits))
+	for i := 0; i < len(commits); {
+		v := commits[i].version
+		if c, ok := best[v]; ok {
+			out = append(out, c)
+			i += int(c.last-v) + 1
+			continue
+		}
+		out = append(out, commits[i])
+		i++
+	}
+	return out
 }
 
 type lastCheckpointHint struct {

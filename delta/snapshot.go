@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -13,19 +14,20 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/deltaplan/deltaplan/model"
 )
 
-// Table is an opened Delta table location.
+// Table is an opened Delta table: a storage and the table root it holds.
 type Table struct {
+	// location names the table in messages and in Snapshot.Location: the
+	// LOCATION the caller parsed (WithLocation), else the root.
 	location string
 	// root is the canonical table root that relative log paths resolve
 	// against: an absolute '/'-separated local path, or scheme://authority/key
 	// for object stores (see canonicalRoot).
 	root        string
-	rootSet     bool // WithRoot given
-	storageSet  bool // WithStorage given
 	st          Storage
 	concurrency int
 	progress    *progress // nil without WithProgress
@@ -34,27 +36,12 @@ type Table struct {
 // Option configures Open.
 type Option func(*Table)
 
-// WithStorage reads the table through st instead of the storage the
-// location names (tests, object stores).
-//
-// When st has a URI() string method (as objstore.Store does) and WithRoot
-// is not given, that URI is the table root paths resolve against.
-func WithStorage(st Storage) Option {
+// WithLocation sets the name the table goes by in errors and in
+// Snapshot.Location (the LOCATION a user gave); by default the root.
+func WithLocation(location string) Option {
 	return func(t *Table) {
-		if st != nil {
-			t.st, t.storageSet = st, true
-		}
-	}
-}
-
-// WithRoot sets the table root URI that relative add/remove paths resolve
-// against, e.g. "s3://bucket/tables/t". Its path is the literal object key
-// prefix (not percent-encoded), as objstore.Store.URI returns it. Without
-// it the root comes from the storage (WithStorage) or the location.
-func WithRoot(uri string) Option {
-	return func(t *Table) {
-		if uri != "" {
-			t.root, t.rootSet = canonicalRoot(uri), true
+		if location != "" {
+			t.location = location
 		}
 	}
 }
@@ -83,37 +70,29 @@ func (t *Table) partConcurrency() int {
 	return max(procs, min(t.concurrency, 4*procs))
 }
 
-// uriStorage is a Storage that knows its table root URI.
-type uriStorage interface{ URI() string }
-
-// Open opens the table at location (a local path or file:// URI). It checks
-// that a _delta_log exists; the log itself is read by Snapshot.
-func Open(ctx context.Context, location string, opts ...Option) (*Table, error) {
-	st, root, err := resolveLocation(location)
-	t := &Table{location: location, root: root, st: st, concurrency: DefaultConcurrency}
+// Open opens the table held by st, whose root is root: the URI that
+// relative add/remove paths resolve against, an absolute local path
+// ("/data/sales") or scheme://authority/prefix ("s3://bucket/tables/t",
+// the literal key prefix, not percent-encoded). It never parses a
+// LOCATION: package storage does, and opens st. It checks that a
+// _delta_log exists; the log itself is read by Snapshot.
+func Open(ctx context.Context, st Storage, root string, opts ...Option) (*Table, error) {
+	if st == nil {
+		return nil, fmt.Errorf("%w: no storage", ErrInvalidOption)
+	}
+	t := &Table{root: canonicalRoot(root), st: st, concurrency: DefaultConcurrency}
+	t.location = root
 	for _, o := range opts {
 		o(t)
-	}
-	if err != nil && t.st == nil {
-		return nil, err
 	}
 	if t.progress != nil {
 		t.st = progressStorage{Storage: t.st, p: t.progress}
 	}
-	if !t.rootSet && t.storageSet {
-		if u, ok := t.st.(uriStorage); ok && u.URI() != "" {
-			t.root = canonicalRoot(u.URI())
-		} else if err != nil {
-			// A location this package cannot open itself (s3://…) read
-			// through a given storage: the location is the root.
-			t.root = canonicalRoot(location)
-		}
-	}
 	if _, err := t.st.List(ctx, logDir, ""); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s has no _delta_log", ErrTableNotFound, location)
+			return nil, fmt.Errorf("%w: %s has no _delta_log", ErrTableNotFound, t.location)
 		}
-		return nil, fmt.Errorf("open %s: %w", location, err)
+		return nil, fmt.Errorf("open %s: %w", t.location, err)
 	}
 	return t, nil
 }
@@ -133,8 +112,52 @@ func (t *Table) Storage() Storage {
 type SnapshotOption func(*snapshotConfig)
 
 type snapshotConfig struct {
-	version   *int64
-	timestamp *time.Time
+	version      *int64
+	timestamp    *time.Time
+	noCompaction bool
+	noChecksum   bool
+	stats        func(Leaf) bool // nil: every column's statistics
+}
+
+// WithStatsColumns decodes the statistics (min, max, null count) of the
+// given columns only — a filter's columns: a filter over 3 of 100 columns
+// parses 3. A struct column selects its leaves. Columns the table lacks
+// are ignored. numRecords and tightBounds are always read. Without this
+// option every column's statistics are decoded.
+func WithStatsColumns(cols ...model.Column) SnapshotOption {
+	want := map[string]bool{}
+	for _, c := range cols {
+		want[c.String()] = true
+	}
+	return func(c *snapshotConfig) {
+		c.stats = func(lf Leaf) bool {
+			for i := len(lf.Logical); i > 0; i-- {
+				if want[lf.Logical[:i].String()] {
+					return true
+				}
+			}
+			return false
+		}
+	}
+}
+
+// WithoutStats decodes no column statistics (numRecords and tightBounds
+// are still read): listing, summaries and digests need none, and a
+// snapshot of a million files then holds no statistics columns.
+func WithoutStats() SnapshotOption { return WithStatsColumns() }
+
+// WithoutChecksum skips the cross-check of the pinned version's .crc
+// against the replay (see Snapshot).
+func WithoutChecksum() SnapshotOption {
+	return func(c *snapshotConfig) { c.noChecksum = true }
+}
+
+// WithoutLogCompaction replays every commit file even where log
+// compaction files (x.y.compacted.json) cover them; by default a
+// compaction file that covers a run of the segment's commits is read
+// instead of them.
+func WithoutLogCompaction() SnapshotOption {
+	return func(c *snapshotConfig) { c.noCompaction = true }
 }
 
 // AtVersion pins version v.
@@ -168,9 +191,16 @@ type Snapshot struct {
 	// without removed domains.
 	AppTransactions []AppTransaction
 	DomainMetadata  []DomainMetadata
+	// LogSegment is what the replay read.
+	LogSegment LogSegmentInfo
 }
 
 // Snapshot pins a version (the latest by default) and replays the log.
+// When the version has a checksum file (N.crc), its numFiles,
+// tableSizeBytes, deleted-record count, protocol and metadata must agree
+// with the replay, else ErrChecksumMismatch (WithoutChecksum skips this).
+// Log compaction files covering runs of the commits are read in their
+// place (WithoutLogCompaction reads every commit).
 //
 // With WithProgress, events report the load; the last one is
 // ProgressDone, sent before Snapshot returns, success or not.
@@ -206,6 +236,13 @@ func (t *Table) Snapshot(ctx context.Context, opts ...SnapshotOption) (*Snapshot
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.location, err)
 	}
+	if cfg.noCompaction {
+		seg.replay = seg.commits
+	}
+	if cfg.noChecksum {
+		seg.crc = nil
+	}
+	seg.stats = cfg.stats
 	t.progress.segment(seg)
 	return t.replaySegment(ctx, seg)
 }
@@ -290,12 +327,12 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	r := &replay{st: t.st, root: t.root, seen: map[string]struct{}{}, seenBase: map[string]struct{}{}, txns: map[string]AppTransaction{}, domains: map[string]DomainMetadata{}, ict: map[int64]int64{}}
 	// Commits, newest first: the first action seen for a file decides it.
 	// They are fetched concurrently and parsed in order.
-	newest := make([]string, len(seg.commits))
-	for i := range seg.commits {
-		newest[i] = seg.commits[len(seg.commits)-1-i].Path
+	newest := make([]string, len(seg.replay))
+	for i := range seg.replay {
+		newest[i] = seg.replay[len(seg.replay)-1-i].Path
 	}
 	err := readOrdered(ctx, t.st, newest, t.concurrency, "commit", func(i int, data []byte) error {
-		c := seg.commits[len(seg.commits)-1-i]
+		c := seg.replay[len(seg.replay)-1-i]
 		first := true
 		return parseActions(c.Path, data, func(a *action) error {
 			if first && a.CommitInfo != nil && a.CommitInfo.InCommitTimestamp != nil {
@@ -386,6 +423,9 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	if err != nil {
 		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
 	}
+	if err := checkTypeChanges(schema); err != nil {
+		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
+	}
 	r.metadata.Schema = schema
 	if r.metadata.PartitionColumns == nil {
 		r.metadata.PartitionColumns = []string{}
@@ -393,7 +433,7 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 	if r.metadata.Configuration == nil {
 		r.metadata.Configuration = map[string]string{}
 	}
-	if r.lay, err = newLayout(schema, r.metadata.PartitionColumns, r.metadata.ColumnMappingMode()); err != nil {
+	if r.lay, err = newLayoutKeep(schema, r.metadata.PartitionColumns, r.metadata.ColumnMappingMode(), seg.stats); err != nil {
 		return nil, fmt.Errorf("%w: %s version %d: %v", ErrCorruptLog, t.location, seg.version, err)
 	}
 
@@ -460,6 +500,16 @@ func (t *Table) replaySegment(ctx context.Context, seg *logSegment) (*Snapshot, 
 		return nil, fmt.Errorf("%s version %d: %w", t.location, seg.version, err)
 	}
 	snap.summarize()
+	snap.LogSegment = newLogSegmentInfo(seg, sidecars)
+	if seg.crc != nil {
+		data, err := t.st.Read(ctx, seg.crc.Path)
+		if err != nil {
+			return nil, fmt.Errorf("read checksum %s: %w", seg.crc.Path, err)
+		}
+		if err := checkCRC(data, seg.crc.Path, snap); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.location, err)
+		}
+	}
 	for _, tx := range r.txns {
 		snap.AppTransactions = append(snap.AppTransactions, tx)
 	}
@@ -522,6 +572,19 @@ func (r *replay) appendAdd(fc *fileCols, a *addAction) error {
 			return fmt.Errorf("%w: add %s stats: %v", ErrCorruptLog, a.Path, err)
 		}
 	}
+	if a.statsEscaped != "" {
+		var ok bool
+		if fc.statsBuf, ok = unescapeInto(fc.statsBuf, a.statsEscaped); !ok {
+			return fmt.Errorf("%w: add %s stats: bad JSON string", ErrCorruptLog, a.Path)
+		}
+		// parseStats keeps nothing of its input (values are converted or
+		// cloned), so a view of the reused buffer is enough.
+		if len(fc.statsBuf) > 0 {
+			if err := fc.parseStats(unsafe.String(&fc.statsBuf[0], len(fc.statsBuf)), row); err != nil {
+				return fmt.Errorf("%w: add %s stats: %v", ErrCorruptLog, a.Path, err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -576,14 +639,29 @@ func buildFileSet(lay *layout, arena *fileCols, parts []*fileCols) (*model.FileS
 		k, sc, _ := kindOf(pc.typ)
 		col := model.PartitionColumn{Name: pc.logical, Raw: arena.partRaw[j], RawValid: arena.partValid[j]}
 		col.Values = model.NewVector(k, sc, n)
-		typed := map[string]model.Value{} // partition values repeat: parse each once
+		type typedValue struct {
+			v  model.Value
+			ok bool
+		}
+		typed := map[string]typedValue{} // partition values repeat: parse each once
 		for i := range col.Raw {
 			v := model.Null
 			if col.RawValid[i] {
-				var ok bool
-				if v, ok = typed[col.Raw[i]]; !ok {
-					v, _ = parsePartitionValue(col.Raw[i], pc.typ) // validated on entry
-					typed[col.Raw[i]] = v
+				tv, seen := typed[col.Raw[i]]
+				if !seen {
+					var err error
+					tv.v, err = parsePartitionValue(col.Raw[i], pc.typ)
+					tv.ok = err == nil
+					typed[col.Raw[i]] = tv
+				}
+				v = tv.v
+				if !tv.ok {
+					// A value this reader cannot type (an engine's format
+					// it does not know) is listed raw and never pruned.
+					if col.Undecoded == nil {
+						col.Undecoded = make([]bool, n)
+					}
+					col.Undecoded[i] = true
 				}
 			}
 			col.Values.Append(v)
@@ -772,19 +850,23 @@ func canonicalScheme(s string) string {
 	return s
 }
 
-// canonicalRoot turns a table root (a local path, a file:// URI or an
+// canonicalRoot turns a table root (an absolute local path or an
 // object-store URI whose path is the literal key prefix) into the form
-// canonicalPath joins relative paths to: no trailing '/', scheme folded.
-func canonicalRoot(uri string) string {
-	if !hasScheme(uri) || strings.EqualFold(uri[:strings.IndexByte(uri, ':')], "file") {
-		if _, root, err := resolveLocation(uri); err == nil {
-			return root
-		}
-		return strings.TrimRight(uri, "/")
+// canonicalPath joins relative paths to: '/'-separated, no trailing '/',
+// scheme folded.
+func canonicalRoot(root string) string {
+	if hasScheme(root) && strings.HasPrefix(strings.ToLower(root), "file:") {
+		root = canonicalPath("", root) // file:///x: its path
 	}
-	i := strings.IndexByte(uri, ':')
-	rest := strings.TrimPrefix(uri[i+1:], "//")
-	return canonicalScheme(uri[:i]) + "://" + strings.TrimRight(rest, "/")
+	if !hasScheme(root) {
+		if root == "/" {
+			return ""
+		}
+		return strings.TrimRight(filepath.ToSlash(root), "/")
+	}
+	i := strings.IndexByte(root, ':')
+	rest := strings.TrimPrefix(root[i+1:], "//")
+	return canonicalScheme(root[:i]) + "://" + strings.TrimRight(rest, "/")
 }
 
 func sidecarPath(p string) string {
@@ -803,7 +885,16 @@ func sidecarPath(p string) string {
 var supportedReaderFeatures = map[string]bool{
 	"columnMapping": true, "deletionVectors": true, "timestampNtz": true, "v2Checkpoint": true,
 	"vacuumProtocolCheck": true, "typeWidening": true, "typeWidening-preview": true,
+	// Variant columns read as the protocol's struct of binary value and
+	// metadata; their statistics are never used. Shredded variants keep
+	// that logical form (the shredded columns are a data-file matter).
+	"variantType": true, "variantType-preview": true,
+	"variantShredding": true, "variantShredding-preview": true,
 }
+
+// catalogFeatures are reader features that hand the table's commits to a
+// catalog: such a table must be read through it.
+var catalogFeatures = map[string]bool{"catalogManaged": true, "catalogOwned-preview": true}
 
 func checkProtocol(p *Protocol) error {
 	switch {
@@ -814,6 +905,9 @@ func checkProtocol(p *Protocol) error {
 	case p.MinReaderVersion == 3:
 		var bad []string
 		for _, f := range p.ReaderFeatures {
+			if catalogFeatures[f] {
+				return &CatalogRequiredError{Feature: f}
+			}
 			if !supportedReaderFeatures[f] {
 				bad = append(bad, f)
 			}
@@ -845,6 +939,15 @@ func (t *Table) commitTimestamp(ctx context.Context, seg *logSegment, r *replay)
 		if ts, ok := r.ict[seg.version]; ok {
 			return ts, nil
 		}
+		// The version's state came from its checkpoint or a log
+		// compaction file, which keep no commitInfo: its commit file
+		// still dates it.
+		if n := len(seg.commits); n > 0 {
+			return t.inCommitTimestamp(ctx, seg.commits[n-1].Path)
+		}
+		if c := seg.checkpointCommit; c != nil {
+			return t.inCommitTimestamp(ctx, c.Path)
+		}
 	}
 	if n := len(seg.commits); n > 0 {
 		return seg.commits[n-1].ModTime.UnixMilli(), nil
@@ -853,6 +956,28 @@ func (t *Table) commitTimestamp(ctx context.Context, seg *logSegment, r *replay)
 		return seg.checkpoint.files[0].ModTime.UnixMilli(), nil
 	}
 	return 0, nil
+}
+
+// inCommitTimestamp reads the in-commit timestamp of one commit file (its
+// first action is commitInfo when the table enables them).
+func (t *Table) inCommitTimestamp(ctx context.Context, path string) (int64, error) {
+	data, err := t.st.Read(ctx, path)
+	if err != nil {
+		return 0, fmt.Errorf("read commit %s: %w", path, err)
+	}
+	var got *int64
+	if err := parseActions(path, firstLine(data), func(a *action) error {
+		if a.CommitInfo != nil {
+			got = a.CommitInfo.InCommitTimestamp
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if got == nil {
+		return 0, fmt.Errorf("%w: %s: in-commit timestamps are enabled but the commit has none", ErrCorruptLog, path)
+	}
+	return *got, nil
 }
 
 // latestMetadata reads the newest metaData action of seg without building

@@ -59,10 +59,16 @@ func (n *physNode) lookup(key string, hint *int) *physNode {
 }
 
 func newLayout(schema *Schema, partitionColumns []string, mode string) (*layout, error) {
+	return newLayoutKeep(schema, partitionColumns, mode, nil)
+}
+
+// newLayoutKeep is newLayout with only the statistics leaves keep accepts
+// (nil: all): statistics of other columns are skipped unparsed.
+func newLayoutKeep(schema *Schema, partitionColumns []string, mode string, keep func(Leaf) bool) (*layout, error) {
 	l := &layout{root: &physNode{leaf: -1}}
 	for _, lf := range schema.Leaves(mode) {
 		k, sc, ok := kindOf(lf.Type)
-		if !ok {
+		if !ok || (keep != nil && !keep(lf)) {
 			continue
 		}
 		n := l.root
@@ -121,6 +127,8 @@ type fileCols struct {
 	// scratch for startPartitions … endPartitions
 	scratchRaw []string
 	scratchOK  []bool
+	// statsBuf is reused to unescape each add's stats string.
+	statsBuf []byte
 }
 
 type statCol struct {
@@ -189,8 +197,8 @@ func (fc *fileCols) begin(path string, size, mod int64, dvCard int64, dvID strin
 	return len(fc.paths) - 1
 }
 
-// setPartitions records the raw partition values of row (keyed by physical
-// name; a nil value or an absent key means NULL).
+// setPartition records the raw partition value of column j for the row
+// being appended (valid false: NULL).
 func (fc *fileCols) setPartition(j int, raw string, valid bool) error {
 	// Partition values repeat across files: keep one copy of each, and type
 	// check each distinct value once.
@@ -206,9 +214,9 @@ func (fc *fileCols) setPartition(j int, raw string, valid bool) error {
 		if s, ok := m[raw]; ok {
 			raw = s
 		} else {
-			if _, err := parsePartitionValue(raw, fc.lay.parts[j].typ); err != nil {
-				return err
-			}
+			// Not typed here: listing needs only the raw string, and a
+			// value that cannot be typed is marked (not refused) when the
+			// file set is built.
 			raw = strings.Clone(raw)
 			if len(m) < 1<<16 {
 				m[raw] = raw
@@ -253,6 +261,10 @@ var errStatsSyntax = errors.New("malformed stats JSON")
 func (fc *fileCols) parseStats(s string, row int) error {
 	sc := statsScanner{s: s}
 	sc.ws()
+	if sc.lit("null") {
+		// "stats": "null" (some writers) means no statistics.
+		return sc.end()
+	}
 	if !sc.consume('{') {
 		return sc.fail("want object")
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -125,34 +124,6 @@ func (l LocalFS) Stat(ctx context.Context, path string) (FileInfo, error) {
 		return FileInfo{}, fmt.Errorf("stat %s: %w", path, err)
 	}
 	return FileInfo{Path: path, Size: info.Size(), ModTime: info.ModTime()}, nil
-}
-
-// resolveLocation turns a LOCATION string into a storage and the table root
-// as an absolute local path (used to canonicalize absolute file paths).
-func resolveLocation(location string) (Storage, string, error) {
-	if location == "" {
-		return nil, "", fmt.Errorf("%w: empty location", ErrTableNotFound)
-	}
-	p := location
-	if i := strings.Index(location, ":"); i > 1 { // i > 1 keeps Windows drive letters local
-		scheme := strings.ToLower(location[:i])
-		if scheme != "file" {
-			return nil, "", fmt.Errorf("%w: %q in %s (only local paths and file:// URIs for now)", ErrUnsupportedScheme, scheme, location)
-		}
-		u, err := url.Parse(location)
-		if err != nil {
-			return nil, "", fmt.Errorf("%w: parse location %s: %v", ErrTableNotFound, location, err)
-		}
-		if u.Host != "" && u.Host != "localhost" {
-			return nil, "", fmt.Errorf("%w: file URI with host %q in %s", ErrUnsupportedScheme, u.Host, location)
-		}
-		p = u.Path
-	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return nil, "", fmt.Errorf("resolve %s: %w", location, err)
-	}
-	return LocalFS{Root: abs}, filepath.ToSlash(abs), nil
 }
 
 // readerAt adapts Storage.ReadRange to io.ReaderAt + io.Seeker for the

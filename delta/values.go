@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +54,13 @@ func parsePartitionValue(raw string, t *Type) (model.Value, error) {
 	case model.KindTimestamp, model.KindTimestampNTZ:
 		if us, _, ok := parseTimestamp(raw); ok {
 			return model.Value{Kind: k, Int: us}, nil
+		}
+		if k == model.KindTimestampNTZ {
+			// Written before the column was widened from date: the
+			// protocol has readers convert it (midnight of that day).
+			if d, ok := parseDate(raw); ok {
+				return model.Value{Kind: k, Int: d * 86_400_000_000}, nil
+			}
 		}
 	}
 	return model.Null, fmt.Errorf("invalid %s partition value %q", t.String(), raw)
@@ -139,7 +147,7 @@ func parseDate(s string) (int64, bool) {
 // number of fractional digits given.
 func parseTimestamp(s string) (us int64, fracDigits int, ok bool) {
 	if len(s) < 19 || (s[10] != ' ' && s[10] != 'T') {
-		return 0, 0, false
+		return parseWideTimestamp(s)
 	}
 	base := s[:10] + "T" + s[11:]
 	rest := base[19:]
@@ -174,9 +182,76 @@ func parseTimestamp(s string) (us int64, fracDigits int, ok bool) {
 		t, err = time.Parse(layout+"Z07:00", base[:19+i]+z)
 	}
 	if err != nil {
-		return 0, 0, false
+		return parseWideTimestamp(s)
 	}
 	return t.UnixMicro(), fracDigits, true
+}
+
+// parseWideTimestamp reads timestamps whose year time.Parse refuses:
+// negative or beyond 9999 (Databricks writes -9999-12-31 23:59:59.999999
+// and 10000-01-01 00:00:00 as sentinels), "[+-]Y{4,6}-MM-DD hh:mm:ss[.f]"
+// with an optional zone as parseTimestamp takes it. Years are proleptic
+// Gregorian with a year 0, as Spark's; anything outside ±290,000 years
+// (int64 microseconds) is refused.
+func parseWideTimestamp(s string) (us int64, fracDigits int, ok bool) {
+	m := wideTimestampRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, 0, false
+	}
+	atoi := func(x string) int64 { n, _ := strconv.ParseInt(x, 10, 64); return n }
+	year, month, day := atoi(m[1]), atoi(m[2]), atoi(m[3])
+	hh, mm, ss := atoi(m[4]), atoi(m[5]), atoi(m[6])
+	if year > 290_000 || year < -290_000 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hh > 23 || mm > 59 || ss > 59 {
+		return 0, 0, false
+	}
+	micros := int64(0)
+	if f := m[7]; f != "" {
+		fracDigits = len(f) - 1
+		digits := (f[1:] + "000000")[:6] // nanoseconds beyond µs are cut
+		micros = atoi(digits)
+	}
+	var off int64
+	if z := m[8]; z != "" && z != "Z" && z != "z" {
+		z = strings.ReplaceAll(z, ":", "")
+		off = (atoi(z[1:3])*60 + atoi(z[3:5])) * 60
+		if z[0] == '-' {
+			off = -off
+		}
+	}
+	secs := daysFromCivil(year, month, day)*86_400 + hh*3600 + mm*60 + ss - off
+	return secs*1_000_000 + micros, fracDigits, true
+}
+
+var wideTimestampRE = regexp.MustCompile(`^([+-]?\d{4,6})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|z|[+-]\d{2}:?\d{2})?$`)
+
+// daysFromCivil is the number of days from 1970-01-01 to y-m-d in the
+// proleptic Gregorian calendar (H. Hinnant's algorithm).
+func daysFromCivil(y, m, d int64) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+func daysIn(y, m int64) int64 {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 var bigOne = big.NewInt(1)

@@ -82,7 +82,7 @@ type lastCheckpoint struct {
 // deletion vectors, domain metadata or column mapping are refused
 // (ErrUnsupportedTable); remove tombstones are not kept.
 func (t *Table) Checkpoint(ctx context.Context, v int64) error {
-	dt, err := delta.Open(ctx, t.root, delta.WithStorage(t.st))
+	dt, err := delta.Open(ctx, t.st, t.root)
 	if err != nil {
 		return fmt.Errorf("checkpoint %d: %w", v, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/deltaplan/deltaplan/deltawrite"
 	"github.com/deltaplan/deltaplan/objstore"
 	"github.com/deltaplan/deltaplan/objstore/objstoretest"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 var smallSchema = arrow.NewSchema([]arrow.Field{
@@ -106,7 +107,7 @@ func hammer(t *testing.T, open func(t *testing.T) deltawrite.Storage, writers, c
 		}
 	}
 	rst := open(t)
-	dt, err := delta.Open(ctx, "", delta.WithStorage(rst))
+	dt, err := delta.Open(ctx, rst, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ var storeCases = []storeCase{
 
 func openStore(t *testing.T, uri string) deltawrite.Storage {
 	t.Helper()
-	st, err := deltawrite.OpenStorage(context.Background(), uri, objstore.WithRetry(4, 20*time.Millisecond))
+	st, err := storage.OpenWritable(context.Background(), uri, objstore.WithRetry(4, 20*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/deltawrite"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // Create a table, append a batch, and read it back with the delta reader.
@@ -22,7 +22,7 @@ func Example() {
 		{Name: "region", Type: arrow.BinaryTypes.String},
 		{Name: "amount", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	}, nil)
-	tbl, err := deltawrite.OpenLocation(ctx, dir, schema) // creates the table
+	tbl, err := deltawrite.OpenOrCreate(ctx, deltawrite.Local(dir), schema) // creates the table
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -38,7 +38,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	dt, _ := delta.Open(ctx, dir)
+	dt, _ := storage.OpenTable(ctx, dir)
 	snap, err := dt.Snapshot(ctx)
 	if err != nil {
 		fmt.Println(err)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/model"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 var utc = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
@@ -232,7 +233,7 @@ func statOf(fs *model.FileSet, name string) *model.ColumnStats {
 func snapshot(t *testing.T, loc string, opts ...delta.SnapshotOption) *delta.Snapshot {
 	t.Helper()
 	ctx := context.Background()
-	tbl, err := delta.Open(ctx, loc)
+	tbl, err := storage.OpenTable(ctx, loc)
 	if err != nil {
 		t.Fatal(err)
 	}

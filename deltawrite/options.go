@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Option configures Create, Open and OpenLocation. Zero values are ignored;
+// Option configures Create, Open and OpenOrCreate. Zero values are ignored;
 // a malformed option is reported by the call it is given to.
 type Option func(*options)
 

@@ -7,13 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/deltaplan/deltaplan/delta"
-	"github.com/deltaplan/deltaplan/objstore"
 )
 
 // Storage is what the writer needs: the reader's seam plus two writes.
@@ -171,48 +168,4 @@ func probe(ctx context.Context, st Storage) error {
 		return fmt.Errorf("probe conditional put: remove probe: %w", derr)
 	}
 	return nil
-}
-
-// OpenStorage opens the storage a LOCATION names for writing: a local path
-// or file:// URI (LocalFS; the directory is created on the first write), or
-// an object-store URI (s3://, s3a://, gs://, az://, abfss://) through
-// objstore.Open with opts.
-func OpenStorage(ctx context.Context, location string, opts ...objstore.Option) (Storage, error) {
-	if objstore.IsObjectStore(location) {
-		s, err := objstore.Open(ctx, location, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	}
-	p, err := localPath(location)
-	if err != nil {
-		return nil, err
-	}
-	return Local(p), nil
-}
-
-func localPath(location string) (string, error) {
-	if location == "" {
-		return "", fmt.Errorf("%w: empty location", ErrUnsupportedStorage)
-	}
-	p := location
-	if i := strings.Index(location, ":"); i > 1 {
-		if !strings.EqualFold(location[:i], "file") {
-			return "", fmt.Errorf("%w: scheme %q in %s", ErrUnsupportedStorage, location[:i], location)
-		}
-		u, err := url.Parse(location)
-		if err != nil {
-			return "", fmt.Errorf("%w: %s: %v", ErrUnsupportedStorage, location, err)
-		}
-		if u.Host != "" && u.Host != "localhost" {
-			return "", fmt.Errorf("%w: file URI with host %q in %s", ErrUnsupportedStorage, u.Host, location)
-		}
-		p = u.Path
-	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", fmt.Errorf("resolve %s: %w", location, err)
-	}
-	return abs, nil
 }

@@ -128,7 +128,7 @@ func Open(ctx context.Context, st delta.Storage, opts ...Option) (*Table, error)
 		return nil, err
 	}
 	t := &Table{st: ws, root: rootOf(ws), o: o}
-	dt, err := delta.Open(ctx, t.root, delta.WithStorage(ws))
+	dt, err := delta.Open(ctx, ws, t.root)
 	if err != nil {
 		return nil, err
 	}
@@ -144,18 +144,6 @@ func Open(ctx context.Context, st delta.Storage, opts ...Option) (*Table, error)
 	}
 	t.version = snap.Version
 	return t, nil
-}
-
-// OpenLocation opens the table at a LOCATION (a local path, file:// URI,
-// s3://, s3a://, gs://, az:// or abfss:// URI; see OpenStorage), creating
-// it with schema when it has no log yet (schema nil: it must exist). Two
-// processes creating the same table at once both end up with it open.
-func OpenLocation(ctx context.Context, location string, schema *arrow.Schema, opts ...Option) (*Table, error) {
-	st, err := OpenStorage(ctx, location)
-	if err != nil {
-		return nil, err
-	}
-	return OpenOrCreate(ctx, st, schema, opts...)
 }
 
 // OpenOrCreate is Open, or Create with schema when the table does not

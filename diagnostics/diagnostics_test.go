@@ -23,10 +23,10 @@ import (
 	"github.com/deltaplan/deltaplan/diagnostics"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/kernel"
-	"github.com/deltaplan/deltaplan/objstore"
 	"github.com/deltaplan/deltaplan/objstore/objstoretest"
 	"github.com/deltaplan/deltaplan/planbundle"
 	"github.com/deltaplan/deltaplan/session"
+	"github.com/deltaplan/deltaplan/storage"
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
@@ -41,8 +41,12 @@ func exampleBundle(t *testing.T, plan string) *planbundle.Bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sales := planbundle.Table{Name: "sales", Location: filepath.Join(ex, "sales")}
+	if sales.Snapshot, err = planbundle.Pin(context.Background(), storage.OpenTable, sales); err != nil {
+		t.Fatal(err)
+	}
 	b, err := planbundle.Build(context.Background(), planbundle.Inputs{
-		Plan: data, Session: rt, Tables: []planbundle.Table{{Name: "sales", Location: filepath.Join(ex, "sales")}},
+		Plan: data, Session: rt, Tables: []planbundle.Table{sales},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +59,7 @@ func exampleBundle(t *testing.T, plan string) *planbundle.Bundle {
 func readTable(t *testing.T, loc string) (*delta.Snapshot, []map[string]any) {
 	t.Helper()
 	ctx := context.Background()
-	dt, err := delta.Open(ctx, loc)
+	dt, err := storage.OpenTable(ctx, loc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +277,7 @@ func TestSchemaEvolution(t *testing.T) {
 		{Name: "kind", Type: arrow.BinaryTypes.String},
 		{Name: "future", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	}, nil)
-	if _, err := deltawrite.OpenLocation(ctx, loc, old); err != nil {
+	if _, err := deltawrite.OpenOrCreate(ctx, deltawrite.Local(loc), old); err != nil {
 		t.Fatal(err)
 	}
 	if err := diagnostics.Write(ctx, dir, "r1", diagnostics.Drifts(diagnostics.Drift{Kind: "k", Task: "t", Predecessor: "p", Detail: "d"})); err != nil {
@@ -310,7 +314,7 @@ func TestWriteErrors(t *testing.T) {
 		t.Errorf("empty run id: %v", err)
 	}
 	strict := arrow.NewSchema([]arrow.Field{{Name: "run_id", Type: arrow.BinaryTypes.String}, {Name: "must", Type: arrow.BinaryTypes.String}}, nil)
-	if _, err := deltawrite.OpenLocation(ctx, filepath.Join(dir, "drift"), strict); err != nil {
+	if _, err := deltawrite.OpenOrCreate(ctx, deltawrite.Local(filepath.Join(dir, "drift")), strict); err != nil {
 		t.Fatal(err)
 	}
 	if err := diagnostics.Write(ctx, dir, "r1", diagnostics.Drifts(diagnostics.Drift{Kind: "k"})); !errors.Is(err, diagnostics.ErrInvalid) || !strings.Contains(err.Error(), "must") {
@@ -349,11 +353,7 @@ func TestWriteS3(t *testing.T) {
 		}
 	}
 	for table, perRun := range map[string]int{"plan_bundles": 1, "scan_units": len(b.ScanUnits), "lineage_reads": len(b.Lineage.Reads)} {
-		st, err := objstore.Open(ctx, uri+"/"+table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dt, err := delta.Open(ctx, uri+"/"+table, delta.WithStorage(st))
+		dt, err := storage.OpenTable(ctx, uri+"/"+table)
 		if err != nil {
 			t.Fatal(err)
 		}

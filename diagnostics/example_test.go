@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/diagnostics"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // Two runs append drift rows; each run is one commit of LOCATION/drift.
@@ -25,7 +25,7 @@ func ExampleWrite() {
 			return
 		}
 	}
-	dt, err := delta.Open(ctx, filepath.Join(dir, "drift"))
+	dt, err := storage.OpenTable(ctx, filepath.Join(dir, "drift"))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -37,7 +37,11 @@ func (w Writer) Read(ctx context.Context, location, table, runID string) ([]Row,
 	if err != nil {
 		return nil, fmt.Errorf("diagnostics %s: %w", loc, err)
 	}
-	tbl, err := delta.Open(ctx, loc, delta.WithStorage(st))
+	root := loc
+	if u, ok := st.(interface{ URI() string }); ok {
+		root = u.URI() // the opened store's canonical root
+	}
+	tbl, err := delta.Open(ctx, st, root, delta.WithLocation(loc))
 	if err != nil {
 		return nil, fmt.Errorf("diagnostics %s: %w", loc, err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/deltaplan/deltaplan/deltawrite"
-	"github.com/deltaplan/deltaplan/objstore"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // ErrInvalid: a Write call with no run id or rows the table cannot take.
@@ -79,13 +79,13 @@ var runIDField = arrow.Field{Name: "run_id", Type: tString}
 type Opener func(ctx context.Context, location string) (deltawrite.Storage, error)
 
 func defaultOpener(ctx context.Context, loc string) (deltawrite.Storage, error) {
-	return deltawrite.OpenStorage(ctx, loc)
+	return storage.OpenWritable(ctx, loc)
 }
 
 // Writer writes diagnostics tables. The zero Writer opens locations with
-// deltawrite.OpenStorage.
+// storage.OpenWritable.
 type Writer struct {
-	// Open opens a table location (nil: deltawrite.OpenStorage).
+	// Open opens a table location (nil: storage.OpenWritable).
 	Open Opener
 	// Options are passed to deltawrite for every table.
 	Options []deltawrite.Option
@@ -236,7 +236,7 @@ func appendValue(fb array.Builder, v any) error {
 // JoinLocation returns the LOCATION of a table named name under location:
 // '/'-joined for URIs (s3://…, file://…), filepath.Join for local paths.
 func JoinLocation(location, name string) string {
-	if objstore.IsObjectStore(location) || strings.HasPrefix(strings.ToLower(location), "file:") {
+	if l, err := storage.Parse(location); err == nil && !l.IsLocal() || strings.HasPrefix(strings.ToLower(location), "file:") {
 		return strings.TrimRight(location, "/") + "/" + name
 	}
 	return filepath.Join(location, name)

@@ -39,6 +39,17 @@ type PartitionColumn struct {
 	RawValid []bool
 	// Values are the typed values (Valid false for null).
 	Values Vector
+	// Undecoded is nil when every value typed. Otherwise Undecoded[i] is
+	// true when Raw[i] is a value the reader could not type (a writer's
+	// format it does not know): Values[i] is then NULL and means nothing,
+	// and pruning must keep file i for any predicate on the column.
+	Undecoded []bool
+}
+
+// IsUndecoded reports whether file i's value of the column could not be
+// typed (see Undecoded).
+func (p *PartitionColumn) IsUndecoded(i int) bool {
+	return p.Undecoded != nil && p.Undecoded[i]
 }
 
 // ColumnStats holds min, max and null count of one leaf column across all

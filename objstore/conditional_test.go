@@ -9,7 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/deltaplan/deltaplan/objstore"
 	"github.com/deltaplan/deltaplan/objstore/objstoretest"
 )
 
@@ -39,7 +38,7 @@ func TestConditionalWrites(t *testing.T) {
 	}
 	for _, sc := range stores {
 		t.Run(sc.name, func(t *testing.T) {
-			st, err := objstore.Open(ctx, sc.uri(t), testRetry)
+			st, err := openURI(ctx, sc.uri(t), testRetry)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -44,7 +44,7 @@ func TestStoreErrors(t *testing.T) {
 			if err := b.Put(ctx, "other/file.txt", []byte("x")); err != nil {
 				t.Fatal(err)
 			}
-			_, err := objstore.Open(ctx, st.scheme+"://no-such-bucket-"+strings.ToLower(objstoretest.UniqueName("x"))+"/t")
+			_, err := openURI(ctx, st.scheme+"://no-such-bucket-"+strings.ToLower(objstoretest.UniqueName("x"))+"/t")
 			if !errors.Is(err, objstore.ErrBucketNotFound) {
 				t.Errorf("missing bucket: got %v, want ErrBucketNotFound", err)
 			}
@@ -60,7 +60,7 @@ func TestStoreErrors(t *testing.T) {
 				return // the GCS emulator does not check credentials
 			}
 			secret := st.badEnv(t)
-			_, err = objstore.Open(ctx, st.scheme+"://"+b.Name+"/t")
+			_, err = openURI(ctx, st.scheme+"://"+b.Name+"/t")
 			if !errors.Is(err, objstore.ErrAccessDenied) {
 				t.Errorf("bad credentials: got %v, want ErrAccessDenied", err)
 			}

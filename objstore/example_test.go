@@ -6,18 +6,10 @@ import (
 	"github.com/deltaplan/deltaplan/objstore"
 )
 
-func ExampleParseLocation() {
-	for _, s := range []string{"s3a://lake/sales/", "abfss://raw@acct.dfs.core.windows.net/events"} {
-		l, err := objstore.ParseLocation(s)
-		if err != nil {
-			fmt.Println(err)
-			continue
-		}
-		fmt.Println(l.Provider, l.Bucket, l.Account, l.Prefix, l.URI())
-	}
-	fmt.Println(objstore.IsObjectStore("/data/sales"))
+// A Location is what storage.Parse makes of an object-store LOCATION.
+func ExampleLocation_URI() {
+	l := objstore.Location{Provider: objstore.Azure, Bucket: "raw", Account: "acct", Prefix: "events"}
+	fmt.Println(l.URI())
 	// Output:
-	// s3 lake  sales s3://lake/sales
-	// az raw acct events abfss://raw@acct.dfs.core.windows.net/events
-	// false
+	// abfss://raw@acct.dfs.core.windows.net/events
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/objstore"
 	"github.com/deltaplan/deltaplan/objstore/objstoretest"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // faultTable has several commits, a parquet checkpoint (range reads) and
@@ -30,7 +31,7 @@ func faultSetup(t *testing.T) (*objstoretest.Proxy, string, *delta.Snapshot) {
 	if err := objstoretest.UploadDir(ctx, b, local, "t", nil); err != nil {
 		t.Fatal(err)
 	}
-	lt, err := delta.Open(ctx, local)
+	lt, err := storage.OpenTable(ctx, local)
 	if err != nil {
 		t.Fatal(err)
 	}

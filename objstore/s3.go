@@ -38,6 +38,9 @@ func newS3(ctx context.Context, loc Location, o options) (backend, error) {
 				so.RateLimiter = ratelimit.None
 			})
 		}),
+		// The SDK logs (e.g. "failed to discard remaining HTTP response
+		// body") go to the store, never to stderr.
+		config.WithLogger(o.sdk),
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 			t.MaxIdleConnsPerHost = o.maxInFlight
 		})),

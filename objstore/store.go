@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"regexp"
 	"sort"
@@ -38,6 +38,7 @@ type options struct {
 	maxInFlight int
 	maxAttempts int           // per request, first try included
 	maxBackoff  time.Duration // cap of the jittered exponential backoff
+	sdk         *sdkLog       // receives the SDKs' log messages
 }
 
 // WithRetry sets how many times a throttled or failed request is tried
@@ -72,20 +73,25 @@ type Store struct {
 
 	mu    sync.Mutex
 	sizes map[string]int64 // immutable log files: size from the last listing
+
+	attempts   int           // tries per idempotent request (retry)
+	maxBackoff time.Duration // cap of retry's backoff
+	sdk        *sdkLog       // what the SDKs logged, for our errors
 }
 
 var _ delta.Storage = (*Store)(nil)
 
-// Open connects to the store a LOCATION names, using the environment for
+// Open connects to the store loc names (storage.Parse makes loc from a
+// LOCATION), using the environment for
 // settings and credentials, and checks that the bucket exists and the
 // credentials are accepted. It does not check for a Delta table: delta.Open
 // does.
-func Open(ctx context.Context, location string, opts ...Option) (*Store, error) {
-	loc, err := ParseLocation(location)
-	if err != nil {
-		return nil, err
+func Open(ctx context.Context, loc Location, opts ...Option) (*Store, error) {
+	if loc.Bucket == "" {
+		return nil, fmt.Errorf("%w: %s names no bucket", ErrUnsupportedLocation, loc.URI())
 	}
-	o := options{maxInFlight: 32, maxAttempts: 6, maxBackoff: 5 * time.Second}
+	var err error
+	o := options{maxInFlight: 32, maxAttempts: 6, maxBackoff: 5 * time.Second, sdk: &sdkLog{}}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -102,8 +108,9 @@ func Open(ctx context.Context, location string, opts ...Option) (*Store, error) 
 	if err != nil {
 		return nil, &redactedError{msg: redact(fmt.Sprintf("open %s: %v", loc.URI(), err)), cause: err}
 	}
-	s := &Store{loc: loc, be: be, sem: make(chan struct{}, o.maxInFlight), redact: redact, sizes: map[string]int64{}}
-	if err := s.do(ctx, func() error { return be.check(ctx) }); err != nil {
+	s := &Store{loc: loc, be: be, sem: make(chan struct{}, o.maxInFlight), redact: redact, sizes: map[string]int64{},
+		attempts: max(o.maxAttempts, 3), maxBackoff: o.maxBackoff, sdk: o.sdk}
+	if err := s.retry(ctx, func() error { return s.do(ctx, func() error { return be.check(ctx) }) }); err != nil {
 		return nil, s.wrap("open", "", err)
 	}
 	return s, nil
@@ -133,10 +140,12 @@ func (s *Store) List(ctx context.Context, prefix, startAfter string) ([]delta.Fi
 		sa = s.loc.key(startAfter)
 	}
 	var out []delta.FileInfo
-	err := s.do(ctx, func() error {
-		var err error
-		out, err = s.be.list(ctx, s.loc.key(prefix), sa)
-		return err
+	err := s.retry(ctx, func() error {
+		return s.do(ctx, func() error {
+			var err error
+			out, err = s.be.list(ctx, s.loc.key(prefix), sa)
+			return err
+		})
 	})
 	if err != nil {
 		return nil, s.wrap("list", prefix, err)
@@ -174,14 +183,14 @@ func (s *Store) Read(ctx context.Context, path string) ([]byte, error) {
 	return s.readWhole(ctx, path)
 }
 
-// readWhole reads one object, retrying a cut response a few times, and
+// readWhole reads one object (retried, cut responses included), and
 // refuses a log file whose length differs from its listed size.
 func (s *Store) readWhole(ctx context.Context, path string) ([]byte, error) {
 	s.mu.Lock()
 	want, known := s.sizes[path]
 	s.mu.Unlock()
 	var data []byte
-	err := s.retryShort(ctx, func() error {
+	err := s.retry(ctx, func() error {
 		return s.do(ctx, func() error {
 			var err error
 			data, err = s.be.get(ctx, s.loc.key(path), 0, -1)
@@ -209,7 +218,7 @@ func (s *Store) ReadRange(ctx context.Context, path string, off, n int64) ([]byt
 	size, known := s.sizes[path]
 	s.mu.Unlock()
 	var data []byte
-	err := s.retryShort(ctx, func() error {
+	err := s.retry(ctx, func() error {
 		return s.do(ctx, func() error {
 			var err error
 			data, err = s.be.get(ctx, s.loc.key(path), off, n)
@@ -231,10 +240,12 @@ func (s *Store) ReadRange(ctx context.Context, path string, off, n int64) ([]byt
 // Stat implements delta.Storage.
 func (s *Store) Stat(ctx context.Context, path string) (delta.FileInfo, error) {
 	var fi delta.FileInfo
-	err := s.do(ctx, func() error {
-		var err error
-		fi, err = s.be.stat(ctx, s.loc.key(path))
-		return err
+	err := s.retry(ctx, func() error {
+		return s.do(ctx, func() error {
+			var err error
+			fi, err = s.be.stat(ctx, s.loc.key(path))
+			return err
+		})
 	})
 	if err != nil {
 		return delta.FileInfo{}, s.wrap("stat", path, err)
@@ -243,27 +254,39 @@ func (s *Store) Stat(ctx context.Context, path string) (delta.FileInfo, error) {
 	return fi, nil
 }
 
-// retryShort repeats f when a response was cut short: the SDK retryers
-// cover failed requests, not bodies that end early.
-func (s *Store) retryShort(ctx context.Context, f func() error) error {
+// retry runs one idempotent request (a read, a listing, a stat) until it
+// succeeds, fails for good, or has been tried maxAttempts times, waiting a
+// jittered exponential backoff (50 ms doubling, capped at maxBackoff)
+// between tries. The SDKs retry what they recognize (throttling, 5xx);
+// this also covers what they hand back: bodies cut short (a listing's
+// "deserialization failed ... unexpected EOF" included), connections reset
+// mid-answer, and SDK retries that ran out under a burst of faults.
+func (s *Store) retry(ctx context.Context, f func() error) error {
 	var err error
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := 0; attempt < s.attempts; attempt++ {
 		if attempt > 0 {
+			d := min(s.maxBackoff, 50*time.Millisecond<<min(attempt-1, 16))
+			d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1)) // jitter: [d/2, d]
 			select {
-			case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+			case <-time.After(d):
 			case <-ctx.Done():
 				return err
 			}
 		}
-		if err = f(); err == nil || !isShort(err) {
+		if err = f(); err == nil || permanent(ctx, err) {
 			return err
 		}
 	}
 	return err
 }
 
-func isShort(err error) bool {
-	return errors.Is(err, ErrShortRead) || errors.Is(err, io.ErrUnexpectedEOF)
+// permanent reports an error that trying again cannot change: a missing
+// object or bucket, refused credentials, a broken configuration, or the
+// caller giving up.
+func permanent(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrBucketNotFound) || errors.Is(err, ErrAccessDenied) ||
+		errors.Is(err, ErrConfig)
 }
 
 func (s *Store) objectURI(path string) string {
@@ -279,7 +302,11 @@ func (s *Store) wrap(op, path string, err error) error {
 	if re, ok := err.(*redactedError); ok {
 		err = re.cause
 	}
-	return &redactedError{msg: s.redact(fmt.Sprintf("%s %s: %v", op, s.objectURI(path), err)), cause: err}
+	msg := fmt.Sprintf("%s %s: %v", op, s.objectURI(path), err)
+	if last, n := s.sdk.take(); n > 0 {
+		msg += fmt.Sprintf(" (the store's SDK logged %d message(s), the last: %s)", n, last)
+	}
+	return &redactedError{msg: s.redact(msg), cause: err}
 }
 
 // redactedError carries a message with secrets removed; Unwrap keeps the

@@ -83,7 +83,7 @@ func newMemStore(t *testing.T, commits int, o options) (*Store, *memBackend) {
 		m.objs[fmt.Sprintf("tbl/_delta_log/%020d.json", v)] = []byte(fmt.Sprintf(`{"commitInfo":{"v":%d}}`+"\n", v))
 	}
 	loc := Location{Provider: S3, Bucket: "b", Prefix: "tbl"}
-	s := &Store{loc: loc, be: m, sem: make(chan struct{}, o.maxInFlight), redact: func(s string) string { return s }, sizes: map[string]int64{}}
+	s := &Store{loc: loc, be: m, sem: make(chan struct{}, o.maxInFlight), redact: func(s string) string { return s }, sizes: map[string]int64{}, attempts: 3, maxBackoff: time.Millisecond}
 	return s, m
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/objstore"
 	"github.com/deltaplan/deltaplan/objstore/objstoretest"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 type manifestTable struct {
@@ -68,11 +69,11 @@ type store struct {
 var testRetry = objstore.WithRetry(4, 20*time.Millisecond)
 
 func openRemote(ctx context.Context, uri string, opts ...objstore.Option) (*delta.Table, error) {
-	st, err := objstore.Open(ctx, uri, append([]objstore.Option{testRetry}, opts...)...)
+	st, err := openURI(ctx, uri, append([]objstore.Option{testRetry}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
-	return delta.Open(ctx, uri, delta.WithStorage(st))
+	return delta.Open(ctx, st, st.URI(), delta.WithLocation(uri))
 }
 
 func snapshotAt(ctx context.Context, tbl *delta.Table, v int64) (*delta.Snapshot, error) {
@@ -146,7 +147,7 @@ func runSuite(t *testing.T, st store, uploadAll bool) {
 				}
 				return
 			}
-			ltbl, err := delta.Open(ctx, local)
+			ltbl, err := storage.OpenTable(ctx, local)
 			if err != nil {
 				t.Fatalf("local open: %v", err)
 			}
@@ -230,4 +231,14 @@ func TestAzureManifest(t *testing.T) {
 	srv.UseAzure(t, srv.AzureConnectionString)
 	dir := fixtures.Dir(t, "delta")
 	runSuite(t, store{name: "azure", scheme: "az", bucket: srv.NewAzureContainer(t, context.Background()), subset: broad(dir), allVersions: true}, false)
+}
+
+// openURI opens the store an object-store LOCATION names (parsed by
+// package storage, the only LOCATION parser).
+func openURI(ctx context.Context, uri string, opts ...objstore.Option) (*objstore.Store, error) {
+	l, err := storage.Parse(uri)
+	if err != nil {
+		return nil, err
+	}
+	return objstore.Open(ctx, l.Object, opts...)
 }

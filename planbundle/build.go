@@ -22,8 +22,11 @@ type Table struct {
 	// case-insensitively.
 	Name     string
 	Location string
-	// Version pins an older version; nil means the latest.
+	// Version pins an older version; nil means the latest (see Pin).
 	Version *int64
+	// Snapshot is the table pinned (Pin, or a snapshot the caller shares
+	// between bundles; it is only read). Required: Build does no I/O.
+	Snapshot *delta.Snapshot
 }
 
 // Inputs are everything a bundle is built from.
@@ -36,9 +39,6 @@ type Inputs struct {
 	Session *session.Runtime
 	// TargetBytes is the scan-unit size; 0 means scanunit.DefaultTargetBytes.
 	TargetBytes int64
-	// Open opens a table location; nil means delta.Open (local paths and
-	// file:// URIs). The CLI passes its object-store aware opener.
-	Open func(ctx context.Context, location string) (*delta.Table, error)
 	// Views are names of other views (of a workflow) that the plan may
 	// read: a named-table read that matches no table but matches a view
 	// (its full name, else its last dotted part, case-insensitively) gets
@@ -49,10 +49,6 @@ type Inputs struct {
 	// fingerprinted (Prepare); Plan is then not read. Callers that build
 	// many bundles over one plan prepare it once.
 	Prepared *Prepared
-	// Snapshot, when set, pins a table instead of opening it and replaying
-	// its log: callers that pin one table for many bundles share the
-	// snapshot (it is only read).
-	Snapshot func(ctx context.Context, t Table) (*delta.Snapshot, error)
 }
 
 // Prepared is what a bundle needs of its plan alone: decoded, analyzed,
@@ -106,8 +102,8 @@ type pinned struct {
 	used bool
 }
 
-// Build computes the bundle. Tables are opened and pinned once each, however
-// many reads use them; reads that are not named tables (local files,
+// Build computes the bundle from tables already pinned (Table.Snapshot): it
+// does no I/O. Reads that are not named tables (local files,
 // virtual tables) are part of the plan fingerprint but get no pin and no
 // scan units.
 func Build(ctx context.Context, in Inputs) (*Bundle, error) {
@@ -130,11 +126,6 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 	for i, t := range in.Tables {
 		tables[i] = &pinned{Table: t}
 	}
-	open := in.Open
-	if open == nil {
-		open = func(ctx context.Context, loc string) (*delta.Table, error) { return delta.Open(ctx, loc) }
-	}
-
 	b := &Bundle{BundleVersion: Version, EncodingVersion: identity.EncodingVersion, Session: rt, ScanUnits: []ScanUnit{}, Reads: []ReadSchema{}}
 	pins := map[string]identity.Pin{}
 	seenUnit := map[string]bool{}
@@ -150,16 +141,7 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 		if err != nil {
 			return nil, err
 		}
-		if t.snap == nil {
-			if in.Snapshot != nil {
-				t.snap, err = in.Snapshot(ctx, t.Table)
-			} else {
-				t.snap, err = Pin(ctx, open, t.Table)
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
+		t.snap = t.Table.Snapshot
 		t.used = true
 		rs, err := checkSchema(rd, t.snap.Metadata.Schema)
 		if err != nil {
@@ -242,6 +224,11 @@ func validateInputs(in Inputs) error {
 			probs = append(probs, fmt.Sprintf("table %s has no location", t.Name))
 		case seen[key] != "":
 			probs = append(probs, fmt.Sprintf("table %s given twice (also as %s)", t.Name, seen[key]))
+		case t.Snapshot == nil:
+			probs = append(probs, fmt.Sprintf("table %s is not pinned (no snapshot; see Pin)", t.Name))
+		}
+		if t.Snapshot != nil && t.Version != nil && t.Snapshot.Version != *t.Version {
+			probs = append(probs, fmt.Sprintf("table %s: pinned at version %d, not the requested %d", t.Name, t.Snapshot.Version, *t.Version))
 		}
 		if t.Version != nil && *t.Version < 0 {
 			probs = append(probs, fmt.Sprintf("table %s: version %d is negative", t.Name, *t.Version))
@@ -284,9 +271,9 @@ func match(rd lineage.Read, tables []*pinned) (*pinned, error) {
 	return nil, fmt.Errorf("%w: read %s at %s (give --table %s=LOCATION)", ErrNoTable, rd.Table, rd.Path, last)
 }
 
-// Pin opens t's table with open and pins its version (the latest when
-// t.Version is nil): what Build does for each table unless Inputs.Snapshot
-// is given. Errors name the table and its location.
+// Pin opens t's table with open (storage.OpenTable for a LOCATION) and
+// pins its version (the latest when t.Version is nil), for Table.Snapshot.
+// Errors name the table and its location.
 func Pin(ctx context.Context, open func(context.Context, string) (*delta.Table, error), t Table) (*delta.Snapshot, error) {
 	tbl, err := open(ctx, t.Location)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/session"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // TestBuildPrunesExample checks the scan units of the example plan (region
@@ -67,7 +68,7 @@ func pruneOnly(t *testing.T, plan []byte, name, loc string) []ScanUnit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := Pin(context.Background(), func(ctx context.Context, l string) (*delta.Table, error) { return delta.Open(ctx, l) },
+	snap, err := Pin(context.Background(), storage.OpenTable,
 		Table{Name: name, Location: loc})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +127,7 @@ func TestBuildErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Build(context.Background(), tc.in)
+			_, err := pinAndBuild(context.Background(), tc.in)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -158,7 +159,7 @@ func TestMatchByLastPart(t *testing.T) {
 			t.Fatalf("letters unit %+v, want the two letter=a files", u)
 		}
 	}
-	if _, err := Build(context.Background(), Inputs{Plan: joinPlan(t), Tables: []Table{
+	if _, err := pinAndBuild(context.Background(), Inputs{Plan: joinPlan(t), Tables: []Table{
 		{Name: "default.letters", Location: lettersDir(t)}, {Name: "letters", Location: salesDir(t)}, {Name: "sales", Location: salesDir(t)}}}); err == nil || !strings.Contains(err.Error(), "matches no read") {
 		t.Fatalf("full name should win and leave 'letters' unused: %v", err)
 	}
@@ -254,7 +255,7 @@ func TestReadsWithoutTables(t *testing.T) {
 		t.Fatalf("virtual table: pins %v units %v digest %s", virtual.Components.DeltaPins, virtual.ScanUnits, virtual.Components.ScanUnitsDigest)
 	}
 	q6plan := readFile(t, filepath.Join(corpus, "isthmus", "integration-tpch-q06.json"))
-	_, err := Build(context.Background(), Inputs{Plan: q6plan, Tables: []Table{{Name: "lineitem", Location: salesDir(t)}}})
+	_, err := pinAndBuild(context.Background(), Inputs{Plan: q6plan, Tables: []Table{{Name: "lineitem", Location: salesDir(t)}}})
 	if !errors.Is(err, ErrSchemaMismatch) || !strings.Contains(err.Error(), "column L_SHIPDATE: the table has no such column (plan type date)") {
 		t.Fatalf("q6 over a table without its columns: %v, want a schema mismatch naming L_SHIPDATE", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/deltaplan/deltaplan/planbundle"
 	"github.com/deltaplan/deltaplan/session"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // Build the bundle of the example plan (revenue of EU and NA orders placed
@@ -25,9 +26,15 @@ func ExampleBuild() {
 		return
 	}
 	build := func(version *int64) *planbundle.Bundle {
+		// Pin the table first (the I/O); Build only computes.
+		t := planbundle.Table{Name: "sales", Location: "../testdata/example/sales", Version: version}
+		if t.Snapshot, err = planbundle.Pin(context.Background(), storage.OpenTable, t); err != nil {
+			fmt.Println(err)
+			return nil
+		}
 		b, err := planbundle.Build(context.Background(), planbundle.Inputs{
 			Plan:    plan,
-			Tables:  []planbundle.Table{{Name: "sales", Location: "../testdata/example/sales", Version: version}},
+			Tables:  []planbundle.Table{t},
 			Session: rt,
 		})
 		if err != nil {

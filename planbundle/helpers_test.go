@@ -5,10 +5,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/session"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // salesDir is the example table (testdata/example/sales, five versions,
@@ -50,7 +52,7 @@ func exampleSession(tb testing.TB) *session.Runtime {
 
 func mustBuild(tb testing.TB, in Inputs) *Bundle {
 	tb.Helper()
-	b, err := Build(context.Background(), in)
+	b, err := pinAndBuild(context.Background(), in)
 	if err != nil {
 		tb.Fatalf("Build: %v", err)
 	}
@@ -84,3 +86,20 @@ func copyDir(tb testing.TB, src, dst string) {
 }
 
 func version(v int64) *int64 { return &v }
+
+// pinAndBuild pins every table not pinned yet, as the command does
+// (Pin through storage.OpenTable), then builds: Build itself does no I/O.
+func pinAndBuild(ctx context.Context, in Inputs) (*Bundle, error) {
+	in.Tables = slices.Clone(in.Tables)
+	for i, t := range in.Tables {
+		if t.Snapshot != nil || t.Location == "" || (t.Version != nil && *t.Version < 0) {
+			continue // validation reports these
+		}
+		s, err := Pin(ctx, storage.OpenTable, t)
+		if err != nil {
+			return nil, err
+		}
+		in.Tables[i].Snapshot = s
+	}
+	return Build(ctx, in)
+}

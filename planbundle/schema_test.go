@@ -13,6 +13,7 @@ import (
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/lineage"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // Substrait type builders for hand-made base schemas.
@@ -45,7 +46,7 @@ func readOf(names []string, types ...*pb.Type) lineage.Read {
 func fixtureSchema(t *testing.T, name string) *delta.Schema {
 	t.Helper()
 	loc := filepath.Join(fixtures.Dir(t, "delta"), name)
-	snap, err := Pin(context.Background(), func(ctx context.Context, l string) (*delta.Table, error) { return delta.Open(ctx, l) },
+	snap, err := Pin(context.Background(), storage.OpenTable,
 		Table{Name: name, Location: loc})
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +132,7 @@ func TestBuildChecksSchema(t *testing.T) {
 	plan := string(revenuePlan(t))
 	bad := replaceOnce(t, plan, `{"decimal": {"precision": 12, "scale": 2, "nullability": "NULLABILITY_NULLABLE"}}`,
 		`{"i32": {"nullability": "NULLABILITY_NULLABLE"}}`)
-	_, err := Build(context.Background(), Inputs{Plan: []byte(bad), Tables: []Table{{Name: "sales", Location: salesDir(t)}}})
+	_, err := pinAndBuild(context.Background(), Inputs{Plan: []byte(bad), Tables: []Table{{Name: "sales", Location: salesDir(t)}}})
 	if !errors.Is(err, ErrSchemaMismatch) || !strings.Contains(err.Error(), "read sales at root.aggregate.filter.read: column amount: plan type i32, table type decimal(12,2)") {
 		t.Fatalf("got %v", err)
 	}

@@ -26,7 +26,7 @@ func TestViewReads(t *testing.T) {
 	}
 	// Matching is case-insensitive and falls back to the last dotted part.
 	dotted := []byte(strings.Replace(string(plan), `["revenue_by_region"]`, `["db", "REVENUE_BY_REGION"]`, 1))
-	if _, err := Build(context.Background(), Inputs{Plan: dotted, Views: []string{"revenue_by_region"}}); err != nil {
+	if _, err := pinAndBuild(context.Background(), Inputs{Plan: dotted, Views: []string{"revenue_by_region"}}); err != nil {
 		t.Errorf("dotted, upper-case read of a view: %v", err)
 	}
 	// A table read is unaffected by the views offered beside it.
@@ -52,7 +52,7 @@ func TestViewErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Build(context.Background(), tc.in)
+			_, err := pinAndBuild(context.Background(), tc.in)
 			if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want %v containing %q", err, tc.is, tc.want)
 			}

@@ -72,6 +72,9 @@ func evalOne(n *node, fs *model.FileSet, numRecords int64, wide bool, i int) (ou
 		if err := checkVector(pc.Values, fs.Len()); err != nil {
 			return 0, fmt.Errorf("scanunit: partition column %q: %w", pc.Name, err)
 		}
+		if pc.IsUndecoded(i) {
+			return oAll, nil // a value the reader could not type: nothing is known
+		}
 		if n.kind == nIsNull {
 			if pc.Values.Valid[i] != n.negated {
 				return oF, nil

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/model"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // TestExplainMatchesKeepOnFixtureTables: on every shared fixture table with
@@ -38,7 +38,7 @@ func TestExplainMatchesKeepOnFixtureTables(t *testing.T) {
 		if tb.MustFail != "" {
 			continue
 		}
-		tbl, err := delta.Open(ctx, filepath.Join(dir, tb.Path))
+		tbl, err := storage.OpenTable(ctx, filepath.Join(dir, tb.Path))
 		if err != nil {
 			continue
 		}

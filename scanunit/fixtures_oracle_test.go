@@ -19,6 +19,7 @@ import (
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/model"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // TestPrunerSoundOnFixtureTables is the soundness oracle over real Delta
@@ -50,7 +51,7 @@ func TestPrunerSoundOnFixtureTables(t *testing.T) {
 			continue
 		}
 		loc := filepath.Join(dir, tb.Path)
-		tbl, err := delta.Open(ctx, loc)
+		tbl, err := storage.OpenTable(ctx, loc)
 		if err != nil {
 			continue
 		}

@@ -17,8 +17,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/model"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // This file is the generated-data soundness suite: it writes real Delta
@@ -562,7 +562,7 @@ func TestPrunerSoundOnGeneratedTables(t *testing.T) {
 		}
 		dir := t.TempDir()
 		files := writeGenTable(t, r, dir, 24, prefix, setPrefix)
-		tbl, err := delta.Open(ctx, dir)
+		tbl, err := storage.OpenTable(ctx, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -681,7 +681,7 @@ func FuzzFilterPrune(f *testing.F) {
 	f.Add("ts = DATE '2019-04-14' OR dt < TIMESTAMP '2019-04-15 12:00:00+00:00'")
 	dir := f.TempDir()
 	files := writeGenTable(f, rand.New(rand.NewPCG(7, 15)), dir, 16, 8, true)
-	tbl, err := delta.Open(context.Background(), dir)
+	tbl, err := storage.OpenTable(context.Background(), dir)
 	if err != nil {
 		f.Fatal(err)
 	}

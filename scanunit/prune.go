@@ -426,6 +426,7 @@ func (e evaluator) isNull(n *node, out []outcome) {
 				out[i] = yes
 			}
 		}
+		keepUndecoded(pc, out)
 		return
 	}
 	st, ok := e.v.stats[n.col]
@@ -648,6 +649,7 @@ func fillAll(out []outcome, o outcome) {
 func (e evaluator) cmp(n *node, out []outcome) {
 	if pc, ok := e.v.part[n.col]; ok {
 		e.cmpPartition(n, pc, out)
+		keepUndecoded(pc, out)
 		return
 	}
 	st, ok := e.v.stats[n.col]
@@ -918,4 +920,14 @@ func holds(op model.Op, c int) bool {
 		return c > 0
 	}
 	return c >= 0
+}
+
+// keepUndecoded makes every outcome possible for files whose partition
+// value the reader could not type: nothing is known of them.
+func keepUndecoded(pc *model.PartitionColumn, out []outcome) {
+	for i, u := range pc.Undecoded {
+		if u {
+			out[i] = oAll
+		}
+	}
 }

@@ -17,12 +17,13 @@ import (
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/lineage"
 	"github.com/deltaplan/deltaplan/model"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // loadSource pins the latest version of a local table.
 func loadSource(t *testing.T, dir string) (Source, *delta.Snapshot) {
 	t.Helper()
-	tbl, err := delta.Open(context.Background(), dir)
+	tbl, err := storage.OpenTable(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +323,7 @@ func FuzzSubstraitFilter(f *testing.F) {
 		f.Add(s)
 	}
 	sales := filepath.Join(fixtures.RepoRoot(f), "testdata", "example", "sales")
-	tbl, err := delta.Open(context.Background(), sales)
+	tbl, err := storage.OpenTable(context.Background(), sales)
 	if err != nil {
 		f.Fatal(err)
 	}

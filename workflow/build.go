@@ -16,6 +16,7 @@ import (
 	"github.com/deltaplan/deltaplan/kernel"
 	"github.com/deltaplan/deltaplan/lineage"
 	"github.com/deltaplan/deltaplan/planbundle"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // Options configure Build.
@@ -336,7 +337,7 @@ func viewOrder(w *Workflow, reads []*viewReads) ([]string, error) {
 // cachedOpener opens each location once, whichever views read it.
 func cachedOpener(open func(context.Context, string) (*delta.Table, error)) func(context.Context, string) (*delta.Table, error) {
 	if open == nil {
-		open = func(ctx context.Context, loc string) (*delta.Table, error) { return delta.Open(ctx, loc) }
+		open = storage.OpenTable
 	}
 	var mu sync.Mutex
 	tables := map[string]*delta.Table{}
@@ -391,14 +392,20 @@ func pinOf(v View, table string) (int64, bool) {
 
 // buildView builds one view's plan bundle over the tables it reads.
 func buildView(ctx context.Context, w *Workflow, r *viewReads, latest map[string]int64, c *buildCache, target int64) (*planbundle.Bundle, error) {
-	in := planbundle.Inputs{Prepared: r.prep, TargetBytes: target, Snapshot: c.snapshot}
+	in := planbundle.Inputs{Prepared: r.prep, TargetBytes: target}
 	for _, name := range r.tables {
 		t := w.Tables[slices.IndexFunc(w.Tables, func(t Table) bool { return t.Name == name })]
 		v, ok := pinOf(r.view, name)
 		if !ok {
 			v = latest[name]
 		}
-		in.Tables = append(in.Tables, planbundle.Table{Name: t.Name, Location: t.Location, Version: &v})
+		pt := planbundle.Table{Name: t.Name, Location: t.Location, Version: &v}
+		snap, err := c.snapshot(ctx, pt) // pinned once per (table, version), shared
+		if err != nil {
+			return nil, fmt.Errorf("workflow %s: view %s: plan %s: %w", w.Path, r.view.Name, r.view.Plan, err)
+		}
+		pt.Snapshot = snap
+		in.Tables = append(in.Tables, pt)
 	}
 	if r.view.Session != "" {
 		rt, err := c.session(ctx, r.view.Session)

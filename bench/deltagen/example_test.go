@@ -12,6 +12,7 @@ import (
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/model"
+	"github.com/deltaplan/deltaplan/storage"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -46,7 +47,7 @@ func TestWriteExample(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	tbl, err := delta.Open(ctx, committed)
+	tbl, err := storage.OpenTable(ctx, committed)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // TestGeneratedLogsReplay writes small logs of each shape and checks the
@@ -33,7 +33,7 @@ func TestGeneratedLogsReplay(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			tbl, err := delta.Open(ctx, dir)
+			tbl, err := storage.OpenTable(ctx, dir)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,13 +10,13 @@ import (
 
 	"github.com/deltaplan/deltaplan/deltawrite"
 	"github.com/deltaplan/deltaplan/diagnostics"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
-// diagnosticsOpen opens the storage of one diagnostics table: object-store
-// URIs through objstore (environment settings, as for reads), local paths
-// and file:// URIs on disk. Tests replace it.
+// diagnosticsOpen opens the storage of one diagnostics table (any
+// LOCATION, parsed by package storage). Tests replace it.
 var diagnosticsOpen diagnostics.Opener = func(ctx context.Context, location string) (deltawrite.Storage, error) {
-	return deltawrite.OpenStorage(ctx, location)
+	return storage.OpenWritable(ctx, location)
 }
 
 // newRunID names one command run in the diagnostics tables.

@@ -14,7 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/google/uuid"
 
-	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // readRows reads the string columns of a parquet data file.
@@ -81,7 +81,7 @@ func TestPlanDiagnostics(t *testing.T) {
 	}
 	ctx := context.Background()
 	for table, perRun := range map[string]int{"plan_bundles": 1, "scan_units": len(b.ScanUnits), "lineage_reads": 1} {
-		dt, err := delta.Open(ctx, filepath.Join(dir, table))
+		dt, err := storage.OpenTable(ctx, filepath.Join(dir, table))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,7 @@ func TestPlanDiagnosticsErrors(t *testing.T) {
 func tableRows(t *testing.T, dir string) []map[string]string {
 	t.Helper()
 	ctx := context.Background()
-	dt, err := delta.Open(ctx, dir)
+	dt, err := storage.OpenTable(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func (f *planFlags) add(c *cobra.Command, withJSON bool) {
 // inputs turns the flags into bundle inputs; malformed flags are usage
 // errors (exit 2), unreadable files bad input (exit 1).
 func (f *planFlags) inputs(ctx context.Context, stdin io.Reader, planPath string) (planbundle.Inputs, error) {
-	in := planbundle.Inputs{TargetBytes: f.targetBytes, Open: planOpen}
+	in := planbundle.Inputs{TargetBytes: f.targetBytes}
 	if f.targetBytes < 0 {
 		return in, usageError{fmt.Errorf("--target-bytes %d: must be >= 0", f.targetBytes)}
 	}
@@ -96,6 +96,11 @@ func (f *planFlags) build(cmd *cobra.Command, planPath string) (*planbundle.Bund
 	in, err := f.inputs(cmd.Context(), cmd.InOrStdin(), planPath)
 	if err != nil {
 		return nil, err
+	}
+	for i := range in.Tables { // the I/O: Build only computes
+		if in.Tables[i].Snapshot, err = planbundle.Pin(cmd.Context(), planOpen, in.Tables[i]); err != nil {
+			return nil, fmt.Errorf("plan %s: %w", planPath, err)
+		}
 	}
 	b, err := planbundle.Build(cmd.Context(), in)
 	if err != nil {

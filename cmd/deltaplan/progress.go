@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/storage"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -23,6 +25,12 @@ var progressOutput = func() io.Writer {
 }
 
 func isTerminal(f *os.File) bool { return f != nil && term.IsTerminal(int(f.Fd())) }
+
+// openTable opens a LOCATION for reading (storage parses it); on a
+// terminal, loads show progress on stderr.
+func openTable(ctx context.Context, location string) (*delta.Table, error) {
+	return storage.TableOpener(progressOptions()...)(ctx, location)
+}
 
 // progressOptions returns the delta options that draw load progress, none
 // when there is no terminal to draw on.

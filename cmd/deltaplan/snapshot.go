@@ -81,6 +81,10 @@ type snapshotJSON struct {
 	SizeBytes         int64        `json:"size_bytes"`
 	NumRecords        *int64       `json:"num_records"`
 	NumDeletedRecords int64        `json:"num_deleted_records"`
+	// Beyond the contract (issue 19): a content digest of the state and
+	// what the replay read.
+	Digest     string               `json:"digest"`
+	LogSegment delta.LogSegmentInfo `json:"log_segment"`
 }
 
 type protocolJSON struct {
@@ -121,6 +125,7 @@ func newSnapshotJSON(location string, s *delta.Snapshot) snapshotJSON {
 		},
 		CheckpointVersion: s.CheckpointVersion, NumFiles: s.Files.Len(), SizeBytes: s.SizeBytes,
 		NumRecords: s.NumRecords, NumDeletedRecords: s.NumDeletedRecords,
+		Digest: s.Digest(), LogSegment: s.LogSegment,
 	}
 }
 
@@ -178,7 +183,8 @@ func init() {
 				if err != nil {
 					return err
 				}
-				s, err := pin(cmd.Context(), args[0], opts)
+				// A summary needs no column statistics (numRecords is read).
+				s, err := pin(cmd.Context(), args[0], append(opts, delta.WithoutStats()))
 				if err != nil {
 					return err
 				}

@@ -3,6 +3,7 @@ package objstoretest
 import (
 	"io"
 	"log"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -22,7 +23,32 @@ const (
 	Pass        Fault = iota
 	Unavailable       // answer 503 Slow Down without forwarding
 	Truncate          // forward, then cut the body in half and drop the connection
+	ResetConn         // drop the connection without answering
 )
+
+// RandomFaults returns a fault chooser that, with a seeded generator,
+// answers 503 SlowDown to a share p503 of the requests, drops the
+// connection of pReset and cuts the body of pCut: the mix object stores
+// produce under load. Counts are reported through n (may be nil).
+func RandomFaults(seed uint64, p503, pReset, pCut float64, n *atomic.Int64) func(*http.Request) Fault {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	return func(*http.Request) Fault {
+		x := rng.Float64() // called under the proxy's lock
+		f := Pass
+		switch {
+		case x < p503:
+			f = Unavailable
+		case x < p503+pReset:
+			f = ResetConn
+		case x < p503+pReset+pCut:
+			f = Truncate
+		}
+		if f != Pass && n != nil {
+			n.Add(1)
+		}
+		return f
+	}
+}
 
 // Proxy is a loopback reverse proxy in front of a store server. It keeps
 // the client's Host header, so signed requests still verify.
@@ -71,6 +97,8 @@ func NewProxy(tb testing.TB, target string) *Proxy {
 		case Truncate:
 			p.truncate(w, r, u)
 			return
+		case ResetConn:
+			panic(http.ErrAbortHandler) // closes the connection, no answer
 		}
 		rp.ServeHTTP(w, r)
 	}))
