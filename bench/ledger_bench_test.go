@@ -14,6 +14,7 @@ import (
 	"github.com/deltaplan/deltaplan/bench/deltagen"
 	"github.com/deltaplan/deltaplan/cachekey"
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/freshness"
 	"github.com/deltaplan/deltaplan/internal/runledger"
 	"github.com/deltaplan/deltaplan/ledger"
 	"github.com/deltaplan/deltaplan/workflow"
@@ -65,17 +66,6 @@ type ledgerEnv struct {
 	graph *workflow.Graph // the graph of the workflow at its latest version
 	store string          // the prefilled ledger (closed); "" until filled
 	dir   string
-}
-
-// emptyLedger has no records.
-type emptyLedger struct{}
-
-func (emptyLedger) Succeeded(context.Context, []string) (map[string]workflow.LedgerEntry, error) {
-	return map[string]workflow.LedgerEntry{}, nil
-}
-
-func (emptyLedger) LastSucceeded(context.Context, []string) (map[string]workflow.LedgerPrevious, error) {
-	return map[string]workflow.LedgerPrevious{}, nil
 }
 
 // planAndSave is the ledger's share of `deltaplan schedule WF --store DB`
@@ -164,7 +154,7 @@ func (env *ledgerEnv) filled(b *testing.B) string {
 	ctx := context.Background()
 	g := env.built(b)
 	start := time.Now()
-	_, base, err := g.PlanRun(ctx, emptyLedger{}, workflow.LedgerOptions{RunID: "base"})
+	_, base, err := g.PlanRun(ctx, freshness.NewMemory(), workflow.LedgerOptions{RunID: "base"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -426,7 +416,7 @@ func iterations(b *testing.B, base float64, prep func(), body func()) float64 {
 //     the store opened outside the timer.
 //   - schedule: `deltaplan schedule WF --store DB` end to end: Load, Build,
 //     Open, PlanRun, SavePlan, Close (the copy is made outside the timer).
-//   - Succeeded-all, LastSucceeded-all, LastSucceeded-missed: the store
+//   - Latest-all, History-all, History-missed: the store
 //     lookups inside PlanRun, on an open store (read only): every key,
 //     every node, and only the nodes that missed.
 //   - table-Snapshot: one delta Snapshot of the table (Build takes one per
@@ -486,8 +476,8 @@ func BenchmarkLedgerSchedule(b *testing.B) {
 				last = s
 			})
 			// The store's lookups PlanRun makes, on the nodes of the plan
-			// above: Succeeded for every key (PlanRun asks generation by
-			// generation), LastSucceeded for every node (what PlanRun asks)
+			// above: Latest for every key (PlanRun asks generation by
+			// generation), History for every node
 			// and for the nodes that missed only (the ones it explains).
 			if last != nil {
 				var keys, names, missed []string
@@ -511,9 +501,9 @@ func BenchmarkLedgerSchedule(b *testing.B) {
 						})
 					})
 				}
-				lookup("Succeeded-all", func(st *ledger.Store) error { _, err := st.Succeeded(ctx, keys); return err })
-				lookup("LastSucceeded-all", func(st *ledger.Store) error { _, err := st.LastSucceeded(ctx, names); return err })
-				lookup("LastSucceeded-missed", func(st *ledger.Store) error { _, err := st.LastSucceeded(ctx, missed); return err })
+				lookup("Latest-all", func(st *ledger.Store) error { _, err := st.Latest(ctx, keys); return err })
+				lookup("History-all", func(st *ledger.Store) error { _, err := st.History(ctx, names); return err })
+				lookup("History-missed", func(st *ledger.Store) error { _, err := st.History(ctx, missed); return err })
 			}
 			b.Run("schedule", func(b *testing.B) {
 				store := env.filled(b)

@@ -133,3 +133,33 @@ func genResults(r *Run) *Results {
 	}
 	return res
 }
+
+// Succeeded is Latest restricted to succeeded records (the lookups the
+// tests were written against).
+func (s *Store) Succeeded(ctx context.Context, keys []string) (map[string]Entry, error) {
+	m, err := s.Latest(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for k, e := range m {
+		if e.Status != StatusSucceeded {
+			delete(m, k)
+		}
+	}
+	return m, nil
+}
+
+// LastSucceeded is History's newest succeeded record per node.
+func (s *Store) LastSucceeded(ctx context.Context, nodes []string) (map[string]Previous, error) {
+	h, err := s.History(ctx, nodes)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Previous{}
+	for n, x := range h {
+		if x.Succeeded != nil {
+			out[n] = *x.Succeeded
+		}
+	}
+	return out, nil
+}

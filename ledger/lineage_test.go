@@ -101,10 +101,11 @@ func TestDrift(t *testing.T) {
 		reason string
 	}{
 		{"clean", all(), Drift{Clean: true}, "should be clean: everything admitted ran in order"},
-		{"admitted not reported", without(all(), "view:y"), Drift{AdmittedNotReported: []string{"view:y"}},
+		{"admitted not reported", without(all(TaskResult{Name: "view:z", Status: "skipped", StartedAt: at(4), EndedAt: at(5), Group: num(3)}), "view:y"),
+			Drift{AdmittedNotReported: []string{"view:y"}, Failures: []Failure{{"view:z", "skipped"}}},
 			"should list view:y; z is checked against x through unreported y and is in order"},
-		{"nothing reported", nil, Drift{AdmittedNotReported: []string{"scan:a", "view:x", "view:y", "view:z"}},
-			"should list every admitted task"},
+		{"nothing reported", nil, Drift{AdmittedNotReported: []string{"view:x", "view:y", "view:z"}},
+			"should list every admitted task planned to run (scan:a is fresh)"},
 		{"reported not admitted", all(TaskResult{Name: "view:w", Status: "succeeded", StartedAt: at(2), EndedAt: at(3)}),
 			Drift{ReportedNotAdmitted: []string{"view:w"}}, "should list view:w"},
 		{"failures", all(TaskResult{Name: "view:y", Status: "failed"}, TaskResult{Name: "view:z", Status: "skipped"}),
@@ -115,8 +116,8 @@ func TestDrift(t *testing.T) {
 		{"group not after", all(TaskResult{Name: "view:z", Status: "succeeded", Group: num(2)}),
 			Drift{OrderViolations: []Violation{{"view:z", "view:y", "group 2 not after predecessor's group 2"}}},
 			"should flag z: same group as y (scan:a's group 0 is fine)"},
-		{"through unreported ancestor", without(all(TaskResult{Name: "view:z", Status: "succeeded", StartedAt: at(1.25), Group: num(1)}), "view:y"),
-			Drift{AdmittedNotReported: []string{"view:y"}, OrderViolations: []Violation{
+		{"through unreported ancestor", without(all(TaskResult{Name: "view:z", Status: "failed", StartedAt: at(1.25), Group: num(1)}), "view:y"),
+			Drift{AdmittedNotReported: []string{"view:y"}, Failures: []Failure{{"view:z", "failed"}}, OrderViolations: []Violation{
 				{"view:z", "view:x", "group 1 not after predecessor's group 1"},
 				{"view:z", "view:x", "started 2026-01-01T00:00:01.25Z before predecessor ended 2026-01-01T00:00:02Z"},
 			}}, "should flag z against x through unreported y"},

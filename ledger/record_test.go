@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -25,9 +26,9 @@ func TestRecordSummary(t *testing.T) {
 	}
 	want := &RecordSummary{RunID: "r1", Recorded: 3, Succeeded: 1, Failed: 1, Skipped: 1, Rekeyed: []string{},
 		Records: []Recorded{
-			{Name: "scan:a", Status: "succeeded", PlannedKey: "k:a", CacheKey: "k:a", DataVersion: "da2"},
-			{Name: "view:w", Status: "skipped", PlannedKey: "k:w", CacheKey: "k:w"},
-			{Name: "view:x", Status: "failed", PlannedKey: "k:x", CacheKey: "k:x"},
+			{Name: "scan:a", Attempt: 1, Status: "succeeded", PlannedKey: "k:a", CacheKey: "k:a", DataVersion: "da2"},
+			{Name: "view:w", Attempt: 1, Status: "skipped", PlannedKey: "k:w", CacheKey: "k:w"},
+			{Name: "view:x", Attempt: 1, Status: "failed", PlannedKey: "k:x", CacheKey: "k:x"},
 		}}
 	if !reflect.DeepEqual(sum, want) {
 		t.Errorf("summary\n got %+v\nwant %+v", sum, want)
@@ -52,11 +53,15 @@ func TestRecordErrorsRecordNothing(t *testing.T) {
 			ErrDuplicate, `"view:y"`, "should fail: view:y was recorded by an earlier Record"},
 		{"bad status", &Results{RunID: "r1", Tasks: []TaskResult{ok, {Name: "view:x", Status: "ok"}}}, fakeRekey,
 			ErrFormat, `"view:x"`, "should fail: status ok"},
+		{"same attempt twice", &Results{RunID: "r1", Tasks: []TaskResult{{Name: "view:x", Status: "succeeded", Attempt: num(1)}}}, fakeRekey,
+			ErrDuplicate, `"view:x"`, "should fail: attempt 1 of view:x is recorded"},
+		{"inconsistent", &Results{RunID: "r1", Tasks: []TaskResult{{Name: "view:y", Status: "failed", Attempt: num(2)}, {Name: "view:z", Status: "succeeded"}}}, fakeRekey,
+			ErrInconsistent, `view:z succeeded but its input view:y failed (attempt 2)`, "should fail: z succeeded while its input x's highest attempt failed"},
 		{"empty data version", &Results{RunID: "r1", Tasks: []TaskResult{{Name: "scan:a", Status: "succeeded", DataVersion: str("")}}}, fakeRekey,
 			ErrFormat, `"scan:a"`, "should fail: empty data_version"},
-		{"rekey fails", &Results{RunID: "r1", Tasks: []TaskResult{ok, {Name: "view:x", Status: "succeeded"}, {Name: "view:z", Status: "succeeded"}}},
+		{"rekey fails", &Results{RunID: "r1", Tasks: []TaskResult{ok, {Name: "view:z", Status: "succeeded"}}},
 			func(string, map[string]string) (string, error) { return "", errBoom }, errBoom, `"view:z"`, "should fail: rekey fails"},
-		{"rekey missing", &Results{RunID: "r1", Tasks: []TaskResult{ok, {Name: "view:x", Status: "succeeded"}, {Name: "view:z", Status: "succeeded"}}},
+		{"rekey missing", &Results{RunID: "r1", Tasks: []TaskResult{ok, {Name: "view:z", Status: "succeeded"}}},
 			nil, ErrFormat, `"view:z"`, "should fail: re-keying needed but no rekey"},
 	}
 	for _, tt := range tests {
@@ -66,11 +71,11 @@ func TestRecordErrorsRecordNothing(t *testing.T) {
 			if err := s.SavePlan(ctx, chainRun("r1", t0)); err != nil {
 				t.Fatal(err)
 			}
-			// view:y succeeded earlier (a second Record of this run).
-			if _, err := s.Record(ctx, &Results{RunID: "r1", Tasks: []TaskResult{{Name: "view:y", Status: "succeeded"}}}, fakeRekey); err != nil {
+			// view:x and view:y succeeded earlier (a second Record of this run).
+			if _, err := s.Record(ctx, &Results{RunID: "r1", Tasks: []TaskResult{{Name: "view:x", Status: "succeeded"}, {Name: "view:y", Status: "succeeded"}}}, fakeRekey); err != nil {
 				t.Fatal(err)
 			}
-			before := count(t, s, "records") + count(t, s, "cache_keys")
+			before := count(t, s, "records") + count(t, s, "keys")
 			_, err := s.Record(ctx, tt.res, tt.rekey)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("%s: got %v, want %v", tt.reason, err, tt.want)
@@ -78,7 +83,7 @@ func TestRecordErrorsRecordNothing(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.names) {
 				t.Errorf("error %q does not name %s", err, tt.names)
 			}
-			if after := count(t, s, "records") + count(t, s, "cache_keys"); after != before {
+			if after := count(t, s, "records") + count(t, s, "keys"); after != before {
 				t.Errorf("%s: rows %d -> %d; nothing should be recorded", tt.reason, before, after)
 			}
 		})
@@ -107,11 +112,12 @@ func TestRecordRekeysThroughPendingChain(t *testing.T) {
 		{"one batch in order", [][]TaskResult{{a, x, y, z}}, yKey, zKey, "should re-key y from x's data version and z from y's final key"},
 		{"one batch reversed", [][]TaskResult{{z, y, x, a}}, yKey, zKey, "should process in topological order, not listing order"},
 		{"three batches", [][]TaskResult{{x}, {y}, {z}}, yKey, zKey, "should use earlier Records of the same run"},
-		{"x failed", [][]TaskResult{{{Name: "view:x", Status: "failed"}, y, z}}, "k:y", zFrom("k:y"),
-			"should keep y's planned key: its pending x did not succeed"},
-		{"y skipped", [][]TaskResult{{x, {Name: "view:y", Status: "skipped"}, z}}, "k:y", "k:z",
-			"should keep planned keys: y skipped (not re-keyed) and z's pending y did not succeed"},
-		{"y only", [][]TaskResult{{y}}, "k:y", "", "should keep y's planned key: x not reported"},
+		{"x failed then retried", [][]TaskResult{{{Name: "view:x", Status: "failed"}}, {{Name: "view:x", Status: "succeeded", DataVersion: str("dvx"), Attempt: num(2)}, y, z}}, yKey, zKey,
+			"should re-key y from x's second attempt"},
+		{"retry in one batch", [][]TaskResult{{{Name: "view:x", Status: "succeeded", DataVersion: str("dvx"), Attempt: num(2)}, {Name: "view:x", Status: "failed"}, y, z}}, yKey, zKey,
+			"should order attempts: the second one decides"},
+		{"y skipped, z failed", [][]TaskResult{{x, {Name: "view:y", Status: "skipped"}, {Name: "view:z", Status: "failed"}}}, "k:y", "k:z",
+			"should keep planned keys: y skipped and z failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,22 +190,27 @@ func TestSucceededAndLastSucceeded(t *testing.T) {
 	rec("r2", TaskResult{Name: "scan:a", Status: "succeeded", DataVersion: str("d2")}, TaskResult{Name: "view:x", Status: "succeeded", DataVersion: str("x2")})
 	rec("r3", TaskResult{Name: "scan:a", Status: "failed"}, TaskResult{Name: "view:x", Status: "failed"}, TaskResult{Name: "view:w", Status: "failed"})
 
-	got, err := s.Succeeded(ctx, []string{"k:a", "k:a2", "k:x", "k:w", "k:nope", "k:a"})
+	got, err := s.Latest(ctx, []string{"k:a", "k:a2", "k:x", "k:w", "k:nope", "k:a"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for key, want := range map[string]struct{ run, node, dv string }{
-		"k:a":  {"r1", "scan:a", "d1"}, // only r1 succeeded with it (r3 failed)
-		"k:a2": {"r2", "scan:a", "d2"}, // r2's key
-		"k:x":  {"r2", "view:x", "x2"}, // newest of r1, r2
+	for key, want := range map[string]struct{ run, node, dv, status string }{
+		"k:a":  {"r3", "scan:a", "", "failed"},      // r1 succeeded with it, then r3 failed: the newest decides
+		"k:a2": {"r2", "scan:a", "d2", "succeeded"}, // r2's key
+		"k:x":  {"r3", "view:x", "", "failed"},
+		"k:w":  {"r3", "view:w", "", "failed"},
 	} {
 		e, ok := got[key]
-		if !ok || e.RunID != want.run || e.Node != want.node || e.DataVersion != want.dv || e.Status != "succeeded" || e.CacheKey != key {
-			t.Errorf("Succeeded[%s] = %+v, %v; want run %s node %s data version %s", key, e, ok, want.run, want.node, want.dv)
+		if !ok || e.RunID != want.run || e.Node != want.node || e.DataVersion != want.dv || e.Status != want.status || e.CacheKey != key {
+			t.Errorf("Latest[%s] = %+v, %v; want run %s node %s data version %s status %s", key, e, ok, want.run, want.node, want.dv, want.status)
 		}
 	}
-	if len(got) != 3 {
-		t.Errorf("Succeeded returned %d entries, want 3 (failed and unknown keys absent): %v", len(got), got)
+	if len(got) != 4 {
+		t.Errorf("Latest returned %d entries, want 4 (unknown keys absent): %v", len(got), got)
+	}
+	hist, err := s.History(ctx, []string{"view:w"})
+	if err != nil || hist["view:w"].Succeeded != nil || hist["view:w"].Failed == nil || hist["view:w"].Failed.RunID != "r3" {
+		t.Errorf("History[view:w] = %+v, %v: want only a failure in r3", hist["view:w"], err)
 	}
 
 	prev, err := s.LastSucceeded(ctx, []string{"scan:a", "view:x", "view:w", "view:nope"})
@@ -229,7 +240,14 @@ func TestSucceededManyKeysChunked(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := genResults(r)
-	res.Tasks[7].Status = StatusFailed
+	// Fail a node that feeds nothing (a failed input of a succeeded node
+	// is refused).
+	sources := map[string]bool{}
+	for _, e := range r.Edges {
+		sources[e[0]] = true
+	}
+	failed := slices.IndexFunc(res.Tasks, func(t TaskResult) bool { return !sources[t.Name] })
+	res.Tasks[failed].Status = StatusFailed
 	if _, err := s.Record(ctx, res, fakeRekey); err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +264,7 @@ func TestSucceededManyKeysChunked(t *testing.T) {
 	if len(got) != len(keys)-1 {
 		t.Errorf("Succeeded found %d of %d keys, want all but the failed one", len(got), len(keys))
 	}
-	if _, ok := got[r.Nodes[7].CacheKey]; ok {
+	if _, ok := got[r.Nodes[slices.IndexFunc(r.Nodes, func(n Node) bool { return n.Name == res.Tasks[failed].Name })].CacheKey]; ok {
 		t.Errorf("the failed node's key is reported succeeded")
 	}
 	prev, err := s.LastSucceeded(ctx, names)

@@ -94,7 +94,7 @@ func TestSavePlanRejectsInvalidRuns(t *testing.T) {
 			if !strings.Contains(err.Error(), s.Path()) {
 				t.Errorf("error does not name the store: %v", err)
 			}
-			if n := count(t, s, "runs") + count(t, s, "nodes"); n != 0 {
+			if n := count(t, s, "runs") + count(t, s, "plan"); n != 0 {
 				t.Errorf("%s: %d rows stored", tt.reason, n)
 			}
 		})

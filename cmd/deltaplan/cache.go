@@ -59,7 +59,7 @@ func cacheLineageCmd() *cobra.Command {
 		Short: "Print the ledger's lineage trace as JSON lines: per run and node, its cache key, code and data versions and its inputs' data versions",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := openStore(cmd.Context(), store)
+			st, err := openExistingStore(cmd.Context(), store)
 			if err != nil {
 				return err
 			}

@@ -11,10 +11,25 @@ import (
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
-// openStore opens (creating on first use) the ledger at path.
+// openStore opens (creating on first use) the ledger at path: only
+// schedule creates a ledger.
 func openStore(ctx context.Context, path string) (*ledger.Store, error) {
 	if path == "" {
 		return nil, usageError{fmt.Errorf("--store is required")}
+	}
+	return ledger.Open(ctx, path)
+}
+
+// openExistingStore opens the ledger at path, which must exist: a typo
+// never creates an empty ledger.
+func openExistingStore(ctx context.Context, path string) (*ledger.Store, error) {
+	if path == "" {
+		return nil, usageError{fmt.Errorf("--store is required")}
+	}
+	if fi, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("ledger %s: %w (deltaplan schedule --store creates a ledger; record, drift and cache read existing ones)", path, err)
+	} else if fi.Size() == 0 {
+		return nil, fmt.Errorf("ledger %s: empty file, not a ledger (deltaplan schedule --store creates one)", path)
 	}
 	return ledger.Open(ctx, path)
 }
