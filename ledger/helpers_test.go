@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -32,7 +31,7 @@ func fakeRekey(planned string, deps map[string]string) (string, error) {
 
 func openTemp(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"))
+	s, err := Open(context.Background(), tempStore(t))
 	if err != nil {
 		t.Fatal(err)
 	}

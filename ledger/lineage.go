@@ -31,7 +31,7 @@ const StatusPlanned = "planned"
 // is ErrUnknownRun.
 func (s *Store) Lineage(ctx context.Context, runID string) ([]LineageRow, error) {
 	out := []LineageRow{}
-	err := s.read(ctx, "lineage", func(tx *sql.Tx) error {
+	err := s.read(ctx, "lineage", func(tx *qtx) error {
 		where, args := "", []any{}
 		if runID != "" {
 			_, seq, err := s.loadRun(ctx, tx, runID)
@@ -136,7 +136,7 @@ type recorded struct {
 func (s *Store) Drift(ctx context.Context, runID string) (*Drift, error) {
 	d := &Drift{RunID: runID, AdmittedNotReported: []string{}, ReportedNotAdmitted: []string{},
 		Failures: []Failure{}, OrderViolations: []Violation{}}
-	err := s.read(ctx, "drift "+runID, func(tx *sql.Tx) error {
+	err := s.read(ctx, "drift "+runID, func(tx *qtx) error {
 		run, seq, err := s.loadRun(ctx, tx, runID)
 		if err != nil {
 			return err

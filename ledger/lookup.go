@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -58,7 +57,7 @@ func (s *Store) scanEntry(row rowScanner, extra ...any) (Entry, error) {
 // by their sha256 in batches, one indexed probe each.
 func (s *Store) Latest(ctx context.Context, keys []string) (map[string]Entry, error) {
 	out := make(map[string]Entry)
-	err := s.read(ctx, "look up keys", func(tx *sql.Tx) error {
+	err := s.read(ctx, "look up keys", func(tx *qtx) error {
 		for start := 0; start < len(keys); start += lookupChunk {
 			chunk := keys[start:min(start+lookupChunk, len(keys))]
 			hexes := make([]string, len(chunk))
@@ -102,7 +101,7 @@ func (s *Store) Latest(ctx context.Context, keys []string) (map[string]Entry, er
 // and its newest failed record, under any key.
 func (s *Store) History(ctx context.Context, nodes []string) (map[string]History, error) {
 	out := make(map[string]History)
-	err := s.read(ctx, "look up node history", func(tx *sql.Tx) error {
+	err := s.read(ctx, "look up node history", func(tx *qtx) error {
 		for start := 0; start < len(nodes); start += lookupChunk {
 			chunk := nodes[start:min(start+lookupChunk, len(nodes))]
 			for _, status := range []string{StatusSucceeded, StatusFailed} {
@@ -160,6 +159,9 @@ func (s *Store) History(ctx context.Context, nodes []string) (map[string]History
 // Check runs SQLite's quick_check over the whole file: nil, or ErrCorrupt
 // with the first problems SQLite lists.
 func (s *Store) Check(ctx context.Context) error {
+	if s.pg {
+		return s.checkPostgres(ctx)
+	}
 	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(10)")
 	if err != nil {
 		return wrapDB(s.path, "check", err)

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -86,10 +85,17 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 	}
 	sum := &RecordSummary{RunID: res.RunID, Rekeyed: []string{}, Records: []Recorded{}}
 	op := "record " + res.RunID
-	err := s.write(ctx, op, func(tx *sql.Tx) error {
+	err := s.write(ctx, op, func(tx *qtx) error {
 		_, seq, err := s.loadRun(ctx, tx, res.RunID)
 		if err != nil {
 			return err
+		}
+		if s.pg {
+			// Recorders of one run take turns (SQLite's BEGIN IMMEDIATE
+			// already serializes every writer).
+			if _, err := tx.ExecContext(ctx, "SELECT seq FROM runs WHERE seq = ? FOR UPDATE", seq); err != nil {
+				return wrapDB(s.path, op+": lock the run", err)
+			}
 		}
 		plan, err := s.loadPlanned(ctx, tx, seq)
 		if err != nil {
@@ -270,7 +276,7 @@ func intOrNil(p *int) any {
 }
 
 // loadPlanned reads every node of run seq.
-func (s *Store) loadPlanned(ctx context.Context, tx *sql.Tx, seq int64) (map[string]planned, error) {
+func (s *Store) loadPlanned(ctx context.Context, tx *qtx, seq int64) (map[string]planned, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT nm.name, p.node, p.key, k.key, k.code_version, k.kind, k.data_version, p.status,
 		k.dependencies, coalesce(p.pending, '[]'), k.detail
 		FROM plan p JOIN names nm ON nm.id = p.node JOIN keys k ON k.id = p.key WHERE p.run = ?`, seq)
@@ -302,7 +308,7 @@ func (s *Store) loadPlanned(ctx context.Context, tx *sql.Tx, seq int64) (map[str
 }
 
 // loadOutcomes reads every recorded task's highest attempt in run seq.
-func (s *Store) loadOutcomes(ctx context.Context, tx *sql.Tx, seq int64) (map[string]outcome, error) {
+func (s *Store) loadOutcomes(ctx context.Context, tx *qtx, seq int64) (map[string]outcome, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT nm.name, r.attempt, r.status, k.key, coalesce(r.data_version, '')
 		FROM records r JOIN names nm ON nm.id = r.node JOIN keys k ON k.id = r.key WHERE r.run = ? ORDER BY r.attempt`, seq)
 	if err != nil {

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -221,7 +222,7 @@ func (s *Store) SavePlan(ctx context.Context, r *Run) error {
 	if req == nil {
 		req = []string{}
 	}
-	return s.write(ctx, "save plan "+r.ID, func(tx *sql.Tx) error {
+	return s.write(ctx, "save plan "+r.ID, func(tx *qtx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, "SELECT 1 FROM runs WHERE id = ?", r.ID).Scan(&one)
 		if err == nil {
@@ -230,12 +231,9 @@ func (s *Store) SavePlan(ctx context.Context, r *Run) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return wrapDB(s.path, "save plan: look up run", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO runs (id, created_at, workflow, signature, requested) VALUES (?, ?, ?, ?, ?)`,
-			r.ID, r.CreatedAt.UTC().UnixMilli(), r.Workflow, r.Signature, jsonText(req))
-		if err != nil {
-			return wrapDB(s.path, "save plan: insert run", err)
-		}
-		seq, err := res.LastInsertId()
+		var seq int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO runs (id, created_at, workflow, signature, requested) VALUES (?, ?, ?, ?, ?) RETURNING seq`,
+			r.ID, r.CreatedAt.UTC().UnixMilli(), r.Workflow, r.Signature, jsonText(req)).Scan(&seq)
 		if err != nil {
 			return wrapDB(s.path, "save plan: insert run", err)
 		}
@@ -266,10 +264,12 @@ func (s *Store) SavePlan(ctx context.Context, r *Run) error {
 }
 
 // internNames stores the names not yet stored and returns every name's id.
-func internNames(ctx context.Context, tx *sql.Tx, list []string) (map[string]int64, error) {
+func internNames(ctx context.Context, tx *qtx, list []string) (map[string]int64, error) {
 	rows := make([][]any, 0, len(list))
 	seen := make(map[string]bool, len(list))
-	for _, n := range list {
+	// Sorted, so concurrent writers take the unique index's locks in one
+	// order (PostgreSQL would otherwise deadlock them).
+	for _, n := range slices.Sorted(slices.Values(list)) {
 		if !seen[n] {
 			seen[n] = true
 			rows = append(rows, []any{n})
@@ -316,7 +316,7 @@ type keyMeta struct {
 
 // internKeys stores the keys not yet stored (with updateDetail, a stored
 // key takes the given detail) and returns every key's id.
-func internKeys(ctx context.Context, tx *sql.Tx, metas []keyMeta, updateDetail bool) (map[string]int64, error) {
+func internKeys(ctx context.Context, tx *qtx, metas []keyMeta, updateDetail bool) (map[string]int64, error) {
 	seen := make(map[string]bool, len(metas))
 	var rows [][]any
 	var hexes []string
@@ -336,9 +336,11 @@ func internKeys(ctx context.Context, tx *sql.Tx, metas []keyMeta, updateDetail b
 		rows = append(rows, []any{keyHash(m.key), m.key, m.node, m.kind, m.codeVersion, jsonText(deps), m.dataVersion, detail})
 		hexes = append(hexes, hex.EncodeToString(keyHash(m.key)))
 	}
+	// Sorted by hash: one lock order for concurrent writers.
+	slices.SortFunc(rows, func(a, b []any) int { return bytes.Compare(a[0].([]byte), b[0].([]byte)) })
 	conflict := " ON CONFLICT (hash) DO NOTHING"
 	if updateDetail {
-		conflict = " ON CONFLICT (hash) DO UPDATE SET detail = excluded.detail WHERE keys.detail IS NOT excluded.detail"
+		conflict = " ON CONFLICT (hash) DO UPDATE SET detail = excluded.detail WHERE keys.detail IS DISTINCT FROM excluded.detail"
 	}
 	if err := insertRows(ctx, tx, "INSERT INTO keys (hash, key, node, kind, code_version, dependencies, data_version, detail) VALUES ", conflict, rows); err != nil {
 		return nil, err
@@ -375,7 +377,7 @@ func internKeys(ctx context.Context, tx *sql.Tx, metas []keyMeta, updateDetail b
 // Run returns the stored run id, or ErrUnknownRun.
 func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 	var r *Run
-	err := s.read(ctx, "run "+id, func(tx *sql.Tx) error {
+	err := s.read(ctx, "run "+id, func(tx *qtx) error {
 		var (
 			err error
 			seq int64
@@ -564,7 +566,7 @@ const maxParams = 30000
 
 // insertRows inserts rows (all of one width) with multi-row INSERT
 // statements: prefix, then "(?, …), (?, …)", then suffix.
-func insertRows(ctx context.Context, tx *sql.Tx, prefix, suffix string, rows [][]any) error {
+func insertRows(ctx context.Context, tx *qtx, prefix, suffix string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}

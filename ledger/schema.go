@@ -208,7 +208,14 @@ func migrateV2(ctx context.Context, tx *sql.Tx) error {
 // processes opening a new or old store at once migrate it once; a failing
 // migration leaves the store as it was.
 func (s *Store) migrate(ctx context.Context, migs []migration) error {
-	return s.write(ctx, "migrate", func(tx *sql.Tx) error {
+	return s.write(ctx, "migrate", func(tx *qtx) error {
+		if s.pg {
+			// Concurrent openers of a new database migrate once: the
+			// second waits here, then finds the new version.
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(ApplicationID)); err != nil {
+				return wrapDB(s.path, "migrate: lock", err)
+			}
+		}
 		version, _, err := s.probe(ctx, tx)
 		if err != nil {
 			return err
@@ -217,7 +224,7 @@ func (s *Store) migrate(ctx context.Context, migs []migration) error {
 			return fmt.Errorf("ledger %s: open: %w: schema version %d, this build knows up to %d", s.path, ErrNewerSchema, version, len(migs))
 		}
 		for v := version + 1; v <= len(migs); v++ {
-			if err := migs[v-1].up(ctx, tx); err != nil {
+			if err := migs[v-1].up(ctx, tx.Tx); err != nil {
 				return wrapDB(s.path, fmt.Sprintf("migrate to version %d (%s)", v, migs[v-1].name), err)
 			}
 		}
