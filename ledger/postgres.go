@@ -107,7 +107,7 @@ func pgMigrateV2(ctx context.Context, tx *sql.Tx) error {
 // openPostgres connects to the database at rawURL. The password may be in
 // the URL, in PGPASSWORD or in a .pgpass file (PGPASSFILE, else
 // ~/.pgpass), as libpq reads them; it never appears in an error.
-func openPostgres(ctx context.Context, rawURL string, migs []migration) (*Store, error) {
+func openPostgres(ctx context.Context, rawURL string, migs []migration, mustExist bool) (*Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// url's error quotes the URL: say only that it is malformed.
@@ -133,6 +133,16 @@ func openPostgres(ctx context.Context, rawURL string, migs []migration) (*Store,
 	if err := s.db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, s.redact(fmt.Errorf("ledger %s: open: connect: %w", s.path, err))
+	}
+	if mustExist {
+		_, fresh, err := s.probePostgres(ctx, s.db)
+		if err == nil && fresh {
+			err = fmt.Errorf("ledger %s: open: %w: the database holds no ledger (deltaplan schedule --store creates one)", s.path, ErrNotStore)
+		}
+		if err != nil {
+			db.Close()
+			return nil, s.redact(err)
+		}
 	}
 	if err := s.init(ctx, migs); err != nil {
 		db.Close()

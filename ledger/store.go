@@ -64,7 +64,27 @@ func (s *Store) Close() error {
 // database instead (see OpenPostgres).
 func Open(ctx context.Context, path string) (*Store, error) {
 	if IsPostgres(path) {
-		return openPostgres(ctx, path, pgMigrations)
+		return openPostgres(ctx, path, pgMigrations, false)
+	}
+	return openWith(ctx, path, migrations)
+}
+
+// OpenExisting opens a ledger that must already exist: a missing or empty
+// file, or a PostgreSQL schema without tables, is ErrNotStore and nothing
+// is created (a mistyped path must not become a new ledger).
+func OpenExisting(ctx context.Context, path string) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, pgMigrations, true)
+	}
+	if path == "" {
+		return nil, fmt.Errorf("ledger: open: %w: empty path", ErrFormat)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("ledger %s: open: %w (deltaplan schedule --store creates a ledger)", path, err)
+	}
+	if fi.Mode().IsRegular() && fi.Size() == 0 {
+		return nil, fmt.Errorf("ledger %s: open: %w: empty file (deltaplan schedule --store creates a ledger)", path, ErrNotStore)
 	}
 	return openWith(ctx, path, migrations)
 }

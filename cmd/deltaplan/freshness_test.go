@@ -49,16 +49,22 @@ func schedulePrevious(t *testing.T, wf, prev, out string) ledgerDoc {
 // node the same status, reason, causes and root causes. A commit to a
 // partition no view reads leaves every view fresh; one that adds a file a
 // view reads makes it stale naming the table, both versions and the file.
-// Then, on the store: a failed view is stale with cause failed naming the
+// Then, on the store (an SQLite file and PostgreSQL): a failed view is stale with cause failed naming the
 // run and attempt; a second attempt that succeeds makes it fresh; the same
 // attempt twice is refused.
 func TestOneFreshnessModel(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) { oneFreshnessModel(t, backend) })
+	}
+}
+
+func oneFreshnessModel(t *testing.T, backend string) {
 	dir := scheduleWorkspace(t)
 	wf := filepath.Join(dir, "workflow.json")
 	b, _ := os.ReadFile(wf)
 	os.WriteFile(wf, bytes.Replace(b, []byte(`,
       "behavior": "recompute"`), nil, 1), 0o644)
-	store := filepath.Join(dir, "ledger.db")
+	store := storeBackends(t, dir)[backend](t)
 	sales := filepath.Join(dir, "sales")
 
 	same := func(step string, p, s ledgerDoc) {

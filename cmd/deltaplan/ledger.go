@@ -21,17 +21,12 @@ func openStore(ctx context.Context, path string) (*ledger.Store, error) {
 }
 
 // openExistingStore opens the ledger at path, which must exist: a typo
-// never creates an empty ledger.
+// never creates an empty ledger (only schedule creates one).
 func openExistingStore(ctx context.Context, path string) (*ledger.Store, error) {
 	if path == "" {
 		return nil, usageError{fmt.Errorf("--store is required")}
 	}
-	if fi, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("ledger %s: %w (deltaplan schedule --store creates a ledger; record, drift and cache read existing ones)", path, err)
-	} else if fi.Size() == 0 {
-		return nil, fmt.Errorf("ledger %s: empty file, not a ledger (deltaplan schedule --store creates one)", path)
-	}
-	return ledger.Open(ctx, path)
+	return ledger.OpenExisting(ctx, path)
 }
 
 // eventLog appends events to a file as JSON lines. Lines are written whole
