@@ -149,6 +149,26 @@ func oneFreshnessModel(t *testing.T, backend string) {
 	if st := d5.status()["view:top_eu_orders"]; st != "fresh" {
 		t.Errorf("after a successful retry: top_eu_orders is %s, want fresh", st)
 	}
+
+	// Pruning every run but the newest changes no decision.
+	if code, _, stderr := runCLI(t, "cache", "prune", "--store", store); code != exitUsage {
+		t.Errorf("prune without a criterion: exit %d %s", code, stderr)
+	}
+	code, out, stderr := runCLI(t, "cache", "prune", "--store", store, "--keep-runs", "1", "--json")
+	if code != 0 || !strings.Contains(out, d1.RunID) {
+		t.Fatalf("prune: exit %d %s %s", code, out, stderr)
+	}
+	d6 := scheduleStore(t, wf, "--store", store)
+	if a, b := decisions(t, d5), decisions(t, d6); len(a) != len(b) {
+		t.Errorf("after pruning: %d decisions, before %d", len(b), len(a))
+	} else {
+		for name, want := range a {
+			// Explanations name runs; statuses, reasons and causes must not move.
+			if b[name] != want {
+				t.Errorf("after pruning: %s: %s, before %s", name, b[name], want)
+			}
+		}
+	}
 }
 
 // TestRecordRefusesInconsistentResults: a view reported succeeded while an
