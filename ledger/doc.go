@@ -22,8 +22,8 @@
 //   - names (id, name UNIQUE): every node name once.
 //   - keys (id, hash UNIQUE = sha256 of the key, key, node → names, kind,
 //     code_version, dependencies JSON, data_version, detail): every cache
-//     key's metadata once. Keys can be kilobytes, so lookups go by hash. A
-//     key planned again takes the newer plan's detail.
+//     key's metadata once, as first planned. Keys can be kilobytes, so
+//     lookups go by hash.
 //   - runs (seq, id UNIQUE, created_at Unix ms UTC, workflow, signature,
 //     requested JSON).
 //   - plan (run, node → names, key → keys, status, behavior, generation

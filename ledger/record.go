@@ -215,7 +215,7 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 			metas = append(metas, keyMeta{key: r.final, node: p.nodeID, kind: p.kind, codeVersion: p.codeVersion, deps: deps,
 				dataVersion: p.dataVersion, detail: p.detail})
 		}
-		keyIDs, err := internKeys(ctx, tx, metas, false)
+		keyIDs, err := internKeys(ctx, tx, metas)
 		if err != nil {
 			return wrapDB(s.path, op+": insert cache keys", err)
 		}

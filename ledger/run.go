@@ -206,10 +206,10 @@ func jsonText(v any) string {
 //
 // Each cache key's metadata (node, kind, code version, dependencies, data
 // version, detail) is stored once; a run stores per node only references
-// and its status, behavior, generation and pending inputs. A key planned
-// again takes the newer plan's detail (the same key means the same inputs;
-// only what explains them, such as a table's version, moves). Edges are
-// not stored: they are the nodes' dependencies.
+// and its status, behavior, generation and pending inputs. A key keeps the
+// detail of its first planning (the same key means the same inputs: its
+// detail tells the table versions it was first computed at). Edges are not
+// stored: they are the nodes' dependencies.
 func (s *Store) SavePlan(ctx context.Context, r *Run) error {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = time.Now().UTC()
@@ -246,7 +246,7 @@ func (s *Store) SavePlan(ctx context.Context, r *Run) error {
 			metas[i] = keyMeta{key: n.CacheKey, node: nameIDs[n.Name], kind: n.Kind, codeVersion: n.CodeVersion,
 				deps: n.Dependencies, dataVersion: n.DataVersion, detail: n.Detail}
 		}
-		keyIDs, err := internKeys(ctx, tx, metas, true)
+		keyIDs, err := internKeys(ctx, tx, metas)
 		if err != nil {
 			return wrapDB(s.path, "save plan: insert cache keys", err)
 		}
@@ -314,9 +314,9 @@ type keyMeta struct {
 	detail      json.RawMessage
 }
 
-// internKeys stores the keys not yet stored (with updateDetail, a stored
-// key takes the given detail) and returns every key's id.
-func internKeys(ctx context.Context, tx *qtx, metas []keyMeta, updateDetail bool) (map[string]int64, error) {
+// internKeys stores the keys not yet stored (a stored key keeps its
+// metadata) and returns every key's id.
+func internKeys(ctx context.Context, tx *qtx, metas []keyMeta) (map[string]int64, error) {
 	seen := make(map[string]bool, len(metas))
 	var rows [][]any
 	var hexes []string
@@ -338,11 +338,7 @@ func internKeys(ctx context.Context, tx *qtx, metas []keyMeta, updateDetail bool
 	}
 	// Sorted by hash: one lock order for concurrent writers.
 	slices.SortFunc(rows, func(a, b []any) int { return bytes.Compare(a[0].([]byte), b[0].([]byte)) })
-	conflict := " ON CONFLICT (hash) DO NOTHING"
-	if updateDetail {
-		conflict = " ON CONFLICT (hash) DO UPDATE SET detail = excluded.detail WHERE keys.detail IS DISTINCT FROM excluded.detail"
-	}
-	if err := insertRows(ctx, tx, "INSERT INTO keys (hash, key, node, kind, code_version, dependencies, data_version, detail) VALUES ", conflict, rows); err != nil {
+	if err := insertRows(ctx, tx, "INSERT INTO keys (hash, key, node, kind, code_version, dependencies, data_version, detail) VALUES ", " ON CONFLICT (hash) DO NOTHING", rows); err != nil {
 		return nil, err
 	}
 	byHex := make(map[string]string, len(rows))

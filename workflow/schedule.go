@@ -119,6 +119,7 @@ type Node struct {
 	RootCauses []Cause `json:"root_causes,omitempty"`
 	// Detail is what a later run needs to explain a change: a scan unit's
 	// table, id, version and files; a view's code parts, pins and files.
+	// A fresh node carries the detail its result was computed with.
 	Detail json.RawMessage `json:"detail,omitempty"`
 }
 
@@ -163,6 +164,14 @@ func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) 
 	}
 	s.RunID = ""
 	s.Previous = prev != nil
+	// A fresh node's record keeps the detail it was computed with, as a
+	// ledger keeps a key's first detail, so a later change is explained
+	// from the versions its result was computed at.
+	for i, n := range s.Nodes {
+		if c, ok := records[n.Name]; ok && n.Admitted && n.Status == StatusFresh && c.CacheKey == n.CacheKey && len(c.Detail) > 0 {
+			s.Nodes[i].Detail = c.Detail
+		}
+	}
 	for _, n := range s.Nodes {
 		if c, ok := records[n.Name]; ok && !n.Admitted {
 			s.Carried = append(s.Carried, c)
