@@ -195,7 +195,7 @@ func previousSource(prev *Schedule) (*freshness.Memory, map[string]Carried) {
 	}
 	run := prev.RunID
 	if run == "" {
-		run = "(previous schedule)"
+		run = "previous-schedule" // a schedule planned without a ledger has no run id
 	}
 	for _, c := range prev.Carried {
 		records[c.Name] = c
