@@ -46,7 +46,6 @@ type planned struct {
 	status            string // as planned: "" when not admitted
 	deps              map[string]string
 	pending           []string
-	detail            []byte
 }
 
 // outcome is a task's highest recorded attempt in the run: its status,
@@ -205,6 +204,18 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 		if len(bad) > 0 {
 			return fmt.Errorf("ledger %s: %s: %w: %s", s.path, op, ErrInconsistent, strings.Join(bad, "; "))
 		}
+		// A re-keyed final key takes its planned key's metadata, detail
+		// included (read only for those).
+		var rekeyedFrom []int64
+		for _, r := range rows {
+			if r.final != plan[r.t.Name].key {
+				rekeyedFrom = append(rekeyedFrom, plan[r.t.Name].keyID)
+			}
+		}
+		details, err := s.keyDetails(ctx, tx, rekeyedFrom)
+		if err != nil {
+			return err
+		}
 		metas := make([]keyMeta, 0, len(rows))
 		for _, r := range rows {
 			p := plan[r.t.Name]
@@ -213,7 +224,7 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 				deps = r.finalDeps
 			}
 			metas = append(metas, keyMeta{key: r.final, node: p.nodeID, kind: p.kind, codeVersion: p.codeVersion, deps: deps,
-				dataVersion: p.dataVersion, detail: p.detail})
+				dataVersion: p.dataVersion, detail: details[p.keyID]})
 		}
 		keyIDs, err := internKeys(ctx, tx, metas)
 		if err != nil {
@@ -278,7 +289,7 @@ func intOrNil(p *int) any {
 // loadPlanned reads every node of run seq.
 func (s *Store) loadPlanned(ctx context.Context, tx *qtx, seq int64) (map[string]planned, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT nm.name, p.node, p.key, k.key, k.code_version, k.kind, k.data_version, p.status,
-		k.dependencies, coalesce(p.pending, '[]'), k.detail
+		k.dependencies, coalesce(p.pending, '[]')
 		FROM plan p JOIN names nm ON nm.id = p.node JOIN keys k ON k.id = p.key WHERE p.run = ?`, seq)
 	if err != nil {
 		return nil, wrapDB(s.path, "read planned nodes", err)
@@ -290,7 +301,7 @@ func (s *Store) loadPlanned(ctx context.Context, tx *qtx, seq int64) (map[string
 			name, deps, pending string
 			p                   planned
 		)
-		if err := rows.Scan(&name, &p.nodeID, &p.keyID, &p.key, &p.codeVersion, &p.kind, &p.dataVersion, &p.status, &deps, &pending, &p.detail); err != nil {
+		if err := rows.Scan(&name, &p.nodeID, &p.keyID, &p.key, &p.codeVersion, &p.kind, &p.dataVersion, &p.status, &deps, &pending); err != nil {
 			return nil, wrapDB(s.path, "read planned nodes", err)
 		}
 		if p.deps, err = decodeDeps(deps); err != nil {
@@ -303,6 +314,33 @@ func (s *Store) loadPlanned(ctx context.Context, tx *qtx, seq int64) (map[string
 	}
 	if err := rows.Err(); err != nil {
 		return nil, wrapDB(s.path, "read planned nodes", err)
+	}
+	return out, nil
+}
+
+// keyDetails reads the details of the keys ids.
+func (s *Store) keyDetails(ctx context.Context, tx *qtx, ids []int64) (map[int64][]byte, error) {
+	out := map[int64][]byte{}
+	for start := 0; start < len(ids); start += lookupChunk {
+		chunk := ids[start:min(start+lookupChunk, len(ids))]
+		rows, err := tx.QueryContext(ctx, `SELECT k.id, k.detail FROM json_each(?) j JOIN keys k ON k.id = CAST(j.value AS INTEGER)`, jsonText(chunk))
+		if err != nil {
+			return nil, wrapDB(s.path, "read key details", err)
+		}
+		for rows.Next() {
+			var id int64
+			var d []byte
+			if err := rows.Scan(&id, &d); err != nil {
+				rows.Close()
+				return nil, wrapDB(s.path, "read key details", err)
+			}
+			out[id] = d
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, wrapDB(s.path, "read key details", err)
+		}
 	}
 	return out, nil
 }

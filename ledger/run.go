@@ -315,13 +315,28 @@ type keyMeta struct {
 }
 
 // internKeys stores the keys not yet stored (a stored key keeps its
-// metadata) and returns every key's id.
+// metadata) and returns every key's id. Most keys of a run were stored by
+// an earlier one, so ids are looked up first and only the missing keys are
+// sent; detail (may be nil) supplies their details.
 func internKeys(ctx context.Context, tx *qtx, metas []keyMeta) (map[string]int64, error) {
-	seen := make(map[string]bool, len(metas))
-	var rows [][]any
+	byHex := make(map[string]string, len(metas))
 	var hexes []string
 	for _, m := range metas {
-		if seen[m.key] {
+		h := hex.EncodeToString(keyHash(m.key))
+		if _, ok := byHex[h]; !ok {
+			byHex[h] = m.key
+			hexes = append(hexes, h)
+		}
+	}
+	out, err := keyIDs(ctx, tx, hexes, byHex)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]any
+	var missing []string
+	seen := map[string]bool{}
+	for _, m := range metas {
+		if _, ok := out[m.key]; ok || seen[m.key] {
 			continue
 		}
 		seen[m.key] = true
@@ -333,19 +348,32 @@ func internKeys(ctx context.Context, tx *qtx, metas []keyMeta) (map[string]int64
 		if len(m.detail) > 0 {
 			detail = []byte(m.detail)
 		}
-		rows = append(rows, []any{keyHash(m.key), m.key, m.node, m.kind, m.codeVersion, jsonText(deps), m.dataVersion, detail})
-		hexes = append(hexes, hex.EncodeToString(keyHash(m.key)))
+		h := keyHash(m.key)
+		rows = append(rows, []any{h, m.key, m.node, m.kind, m.codeVersion, jsonText(deps), m.dataVersion, detail})
+		missing = append(missing, hex.EncodeToString(h))
+	}
+	if len(rows) == 0 {
+		return out, nil
 	}
 	// Sorted by hash: one lock order for concurrent writers.
 	slices.SortFunc(rows, func(a, b []any) int { return bytes.Compare(a[0].([]byte), b[0].([]byte)) })
 	if err := insertRows(ctx, tx, "INSERT INTO keys (hash, key, node, kind, code_version, dependencies, data_version, detail) VALUES ", " ON CONFLICT (hash) DO NOTHING", rows); err != nil {
 		return nil, err
 	}
-	byHex := make(map[string]string, len(rows))
-	for _, r := range rows {
-		byHex[hex.EncodeToString(r[0].([]byte))] = r[1].(string)
+	added, err := keyIDs(ctx, tx, missing, byHex)
+	if err != nil {
+		return nil, err
 	}
-	out := make(map[string]int64, len(rows))
+	for k, id := range added {
+		out[k] = id
+	}
+	return out, nil
+}
+
+// keyIDs returns the ids of the stored keys among hexes (hex sha256s;
+// byHex maps them to key texts).
+func keyIDs(ctx context.Context, tx *qtx, hexes []string, byHex map[string]string) (map[string]int64, error) {
+	out := make(map[string]int64, len(hexes))
 	for start := 0; start < len(hexes); start += lookupChunk {
 		chunk := hexes[start:min(start+lookupChunk, len(hexes))]
 		q, err := tx.QueryContext(ctx, `SELECT k.id, lower(hex(k.hash)) FROM json_each(?) j JOIN keys k ON k.hash = unhex(j.value)`, jsonText(chunk))
