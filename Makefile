@@ -14,11 +14,12 @@ build:
 
 # The object-store suites run against real servers on loopback, installed
 # (cached in ~/.cache/deltaplan-stores) and started by scripts/stores, and
-# stopped when the tests end.
+# stopped when the tests end; the ledger suites also against a throwaway
+# PostgreSQL cluster (scripts/postgres).
 test:
 	$(GO) vet $(PKGS)
 	DELTAPLAN_DUCKDB=$$(bash scripts/duckdb/install.sh) && export DELTAPLAN_DUCKDB && \
-	bash scripts/stores/with-stores.sh $(GO) test -count=1 -timeout 30m $(PKGS)
+	bash scripts/stores/with-stores.sh bash scripts/postgres/with-postgres.sh $(GO) test -count=1 -timeout 30m $(PKGS)
 
 # Unit tests without the object-store servers (their suites skip, saying so).
 test-local:

@@ -2,9 +2,11 @@ package bench_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,10 +15,13 @@ import (
 
 	"github.com/deltaplan/deltaplan/bench/deltagen"
 	"github.com/deltaplan/deltaplan/cachekey"
+	"github.com/deltaplan/deltaplan/freshness"
 	"github.com/deltaplan/deltaplan/internal/runledger"
 	"github.com/deltaplan/deltaplan/ledger"
 	"github.com/deltaplan/deltaplan/storage"
 	"github.com/deltaplan/deltaplan/workflow"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL cases
 )
 
 // The ledger schedule benchmark (issue: "a generated 10,000-view workflow
@@ -65,17 +70,11 @@ type ledgerEnv struct {
 	graph *workflow.Graph // the graph of the workflow at its latest version
 	store string          // the prefilled ledger (closed); "" until filled
 	dir   string
-}
-
-// emptyLedger has no records.
-type emptyLedger struct{}
-
-func (emptyLedger) Succeeded(context.Context, []string) (map[string]workflow.LedgerEntry, error) {
-	return map[string]workflow.LedgerEntry{}, nil
-}
-
-func (emptyLedger) LastSucceeded(context.Context, []string) (map[string]workflow.LedgerPrevious, error) {
-	return map[string]workflow.LedgerPrevious{}, nil
+	// perRecord is the store's size over its node records (runs × nodes).
+	perRecord float64
+	// pgStore is the same history on PostgreSQL (a URL); "" until filled.
+	pgStore     string
+	pgPerRecord float64
 }
 
 // planAndSave is the ledger's share of `deltaplan schedule WF --store DB`
@@ -164,7 +163,7 @@ func (env *ledgerEnv) filled(b *testing.B) string {
 	ctx := context.Background()
 	g := env.built(b)
 	start := time.Now()
-	_, base, err := g.PlanRun(ctx, emptyLedger{}, workflow.LedgerOptions{RunID: "base"})
+	_, base, err := g.PlanRun(ctx, freshness.NewMemory(), workflow.LedgerOptions{RunID: "base"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -184,10 +183,66 @@ func (env *ledgerEnv) filled(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("views=%d: saved %d runs of %d nodes (%d records) in %v (setup); store %.0f MB",
-		env.views, ledgerRuns, len(base.Nodes), recorded, time.Since(start).Round(time.Millisecond), float64(fi.Size())/1e6)
+	env.perRecord = float64(fi.Size()) / float64(ledgerRuns*len(base.Nodes))
+	b.Logf("views=%d: saved %d runs of %d nodes (%d records) in %v (setup); store %.0f MB, %.0f bytes per node record",
+		env.views, ledgerRuns, len(base.Nodes), recorded, time.Since(start).Round(time.Millisecond), float64(fi.Size())/1e6, env.perRecord)
 	env.store = path
 	return path
+}
+
+// filledPG returns a PostgreSQL URL holding the same history as filled
+// (in a new schema of DELTAPLAN_POSTGRES_URL's database), filling it on
+// first use; without that variable the PostgreSQL cases skip.
+func (env *ledgerEnv) filledPG(b *testing.B) string {
+	b.Helper()
+	if env.pgStore != "" {
+		return env.pgStore
+	}
+	base := os.Getenv("DELTAPLAN_POSTGRES_URL")
+	if base == "" {
+		b.Skip("DELTAPLAN_POSTGRES_URL is not set: run under scripts/postgres/with-postgres.sh")
+	}
+	ctx := context.Background()
+	schema := fmt.Sprintf("bench_%d_%d", env.views, time.Now().UnixNano())
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		b.Fatal(err)
+	}
+	u, _ := url.Parse(base)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	g := env.built(b)
+	start := time.Now()
+	_, baseRun, err := g.PlanRun(ctx, freshness.NewMemory(), workflow.LedgerOptions{RunID: "base"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := ledger.Open(ctx, u.String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	recorded, err := fillHistory(ctx, st, baseRun, env.wf.Path, env.spec.Partitions)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	if err := db.QueryRow(`SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`, schema).Scan(&size); err != nil {
+		b.Fatal(err)
+	}
+	env.pgPerRecord = float64(size) / float64(ledgerRuns*len(baseRun.Nodes))
+	b.Logf("views=%d: PostgreSQL: saved %d runs (%d records) in %v (setup); %.0f MB, %.0f bytes per node record",
+		env.views, ledgerRuns, recorded, time.Since(start).Round(time.Millisecond), float64(size)/1e6, env.pgPerRecord)
+	env.pgStore = u.String()
+	return env.pgStore
 }
 
 // scanPartition returns the partition of a scan unit from its planned
@@ -426,7 +481,7 @@ func iterations(b *testing.B, base float64, prep func(), body func()) float64 {
 //     the store opened outside the timer.
 //   - schedule: `deltaplan schedule WF --store DB` end to end: Load, Build,
 //     Open, PlanRun, SavePlan, Close (the copy is made outside the timer).
-//   - Succeeded-all, LastSucceeded-all, LastSucceeded-missed: the store
+//   - Latest-all, History-all, History-missed: the store
 //     lookups inside PlanRun, on an open store (read only): every key,
 //     every node, and only the nodes that missed.
 //   - table-Snapshot: one delta Snapshot of the table (Build takes one per
@@ -483,11 +538,38 @@ func BenchmarkLedgerSchedule(b *testing.B) {
 				}
 				b.Logf("views=%d: %d nodes, %d edges, %d generations: %d fresh, %d stale (%d never recorded)",
 					views, s.Summary.Nodes, len(s.Edges), len(s.Generations), s.Summary.Fresh, s.Summary.Stale, s.Summary.Missing)
+				b.ReportMetric(env.perRecord, "store-B/record")
 				last = s
 			})
+			// PostgreSQL: the same history in a database. No copy per
+			// iteration: each iteration adds its run to the 100.
+			b.Run("postgres-PlanRun+SavePlan", func(b *testing.B) {
+				g, store := env.built(b), env.filledPG(b)
+				st, err := ledger.Open(ctx, store)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer st.Close()
+				var s *workflow.Schedule
+				iterations(b, base, nil, func() {
+					if s, err = planAndSave(ctx, g, st, env.wf.Path); err != nil {
+						b.Fatal(err)
+					}
+				})
+				b.ReportMetric(env.pgPerRecord, "store-B/record")
+				b.Logf("views=%d: PostgreSQL: %d fresh, %d stale (%d never recorded)", views, s.Summary.Fresh, s.Summary.Stale, s.Summary.Missing)
+			})
+			b.Run("postgres-schedule", func(b *testing.B) {
+				store := env.filledPG(b)
+				iterations(b, base, nil, func() {
+					if _, err := scheduleStore(ctx, env.wf.Path, store); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
 			// The store's lookups PlanRun makes, on the nodes of the plan
-			// above: Succeeded for every key (PlanRun asks generation by
-			// generation), LastSucceeded for every node (what PlanRun asks)
+			// above: Latest for every key (PlanRun asks generation by
+			// generation), History for every node
 			// and for the nodes that missed only (the ones it explains).
 			if last != nil {
 				var keys, names, missed []string
@@ -511,9 +593,9 @@ func BenchmarkLedgerSchedule(b *testing.B) {
 						})
 					})
 				}
-				lookup("Succeeded-all", func(st *ledger.Store) error { _, err := st.Succeeded(ctx, keys); return err })
-				lookup("LastSucceeded-all", func(st *ledger.Store) error { _, err := st.LastSucceeded(ctx, names); return err })
-				lookup("LastSucceeded-missed", func(st *ledger.Store) error { _, err := st.LastSucceeded(ctx, missed); return err })
+				lookup("Latest-all", func(st *ledger.Store) error { _, err := st.Latest(ctx, keys); return err })
+				lookup("History-all", func(st *ledger.Store) error { _, err := st.History(ctx, names); return err })
+				lookup("History-missed", func(st *ledger.Store) error { _, err := st.History(ctx, missed); return err })
 			}
 			b.Run("schedule", func(b *testing.B) {
 				store := env.filled(b)

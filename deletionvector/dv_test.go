@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
-	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // serialize returns magic + portable bitmap of rows.
@@ -226,7 +226,7 @@ func TestFixtures(t *testing.T) {
 	for _, name := range []string{"table-with-dv-small", "dv-with-columnmapping", "with-short-dv"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(root, name)
-			tab, err := delta.Open(context.Background(), dir)
+			tab, err := storage.OpenTable(context.Background(), dir)
 			if err != nil {
 				t.Fatal(err)
 			}

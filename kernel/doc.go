@@ -2,7 +2,9 @@
 // schedules: cycle detection with a witness, transitive reduction, topological
 // generations, lexicographic topological order, the weighted critical path,
 // ancestors and descendants, node-link JSON, graph signatures, an incremental
-// ready/done scheduler, and freshness decisions over a typed task graph.
+// ready/done scheduler, and a typed task graph with admission, cache-key
+// inputs and per-task criticality. Freshness is decided elsewhere (package
+// freshness).
 //
 // Nodes are named. A Graph numbers them by sorted name, so "smallest name"
 // and "smallest id" coincide and every output is sorted by name by

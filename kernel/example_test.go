@@ -55,28 +55,22 @@ func ExampleScheduler() {
 	// [c]
 }
 
-func ExampleTaskGraph_Decide() {
+func ExampleTaskGraph_Criticality() {
 	tasks := []kernel.Task{
-		{Name: "scan:orders/0", Kind: kernel.KindScanUnit, Signature: "s0"},
-		{Name: "scan:orders/1", Kind: kernel.KindScanUnit, Signature: "s1-new", Inputs: map[string]string{"pin:orders": "8"}},
-		{Name: "view:daily", Kind: kernel.KindView, Signature: "v"},
-		{Name: "view:audit", Kind: kernel.KindView, Signature: "a", Behavior: kernel.BehaviorRecompute},
+		{Name: "scan:orders/0", Kind: kernel.KindScanUnit, Weight: 400},
+		{Name: "scan:orders/1", Kind: kernel.KindScanUnit, Weight: 100},
+		{Name: "view:daily", Kind: kernel.KindView},
+		{Name: "view:audit", Kind: kernel.KindView},
 	}
-	deps := []kernel.Edge{{From: "scan:orders/0", To: "view:daily"}, {From: "scan:orders/1", To: "view:daily"}}
+	deps := []kernel.Edge{{From: "scan:orders/0", To: "view:daily"}, {From: "scan:orders/1", To: "view:audit"}}
 	tg, _ := kernel.NewTaskGraph(tasks, deps)
-	prev := map[string]kernel.Previous{
-		"scan:orders/0": {Signature: "s0"},
-		"scan:orders/1": {Signature: "s1", Inputs: map[string]string{"pin:orders": "7"}},
-		"view:daily":    {Signature: "v"},
-		"view:audit":    {Signature: "a"},
-	}
-	ds, _ := tg.Decide(prev)
-	for _, d := range ds {
-		fmt.Println(d.Name, d.Fresh, d.Reason, d.Changed, d.Upstream)
+	crit := tg.Criticality()
+	for _, t := range tg.Tasks() {
+		fmt.Println(t.Name, crit[t.Name])
 	}
 	// Output:
-	// scan:orders/0 true unchanged [] []
-	// scan:orders/1 false signature changed [pin:orders] []
-	// view:audit false recompute [] []
-	// view:daily false upstream stale [] [scan:orders/1]
+	// scan:orders/0 400
+	// scan:orders/1 100
+	// view:audit 0
+	// view:daily 0
 }

@@ -196,102 +196,24 @@ func (t *TaskGraph) Admit(requested ...string) ([]string, error) {
 	return t.g.WithAncestors(requested...)
 }
 
-// Previous is what the last run recorded for a node.
-type Previous struct {
-	Signature string
-	Inputs    map[string]string
-}
-
-// Reason explains a freshness decision.
-type Reason string
-
-// Reasons, in the order they are checked.
-const (
-	ReasonDisabled         Reason = "disable"           // BehaviorDisable
-	ReasonRecompute        Reason = "recompute"         // BehaviorRecompute
-	ReasonNew              Reason = "new node"          // absent from the previous run
-	ReasonSignatureChanged Reason = "signature changed" // see Decision.Changed
-	ReasonUpstreamStale    Reason = "upstream stale"    // see Decision.Upstream
-	ReasonUnchanged        Reason = "unchanged"         // fresh
-)
-
-// Decision is the freshness of one admitted node.
-type Decision struct {
-	Name   string
-	Kind   Kind
-	Fresh  bool
-	Reason Reason
-	// Changed lists the Inputs whose values differ from the previous run
-	// (present on one side only counts), for ReasonSignatureChanged.
-	Changed []string
-	// Upstream lists the stale direct predecessors that are part of the
-	// key, for ReasonUpstreamStale.
-	Upstream []string
-}
-
-// Decide marks each admitted node (see Admit) fresh or stale against the
-// previous run, in name order. A node is stale, with the first reason that
-// applies: disable, recompute, new node, signature changed, upstream stale
-// (a stale direct predecessor that is not ignored); otherwise it is fresh
-// and unchanged. Previous entries for nodes no longer in the graph are
-// ignored.
-func (t *TaskGraph) Decide(prev map[string]Previous, requested ...string) ([]Decision, error) {
-	admitted, err := t.Admit(requested...)
-	if err != nil {
-		return nil, fmt.Errorf("decide: %w", err)
-	}
+// Criticality returns, per task name, the weight of the heaviest path from
+// the task to a sink, the task's own weight included (edge weights do not
+// count): how much work still depends on starting it. A scheduler that
+// starts the most critical ready task first starts the critical path first.
+func (t *TaskGraph) Criticality() map[string]int64 {
 	topo, _, _ := t.g.order() // acyclic: checked by NewTaskGraph
-	n := len(t.g.names)
-	stale := make([]bool, n)
-	decided := make([]Decision, n)
-	for _, v := range topo {
-		task := t.tasks[v]
-		d := Decision{Name: task.Name, Kind: task.Kind}
-		p, seen := prev[task.Name]
-		switch {
-		case task.Behavior == BehaviorDisable:
-			d.Reason = ReasonDisabled
-		case task.Behavior == BehaviorRecompute:
-			d.Reason = ReasonRecompute
-		case !seen:
-			d.Reason = ReasonNew
-		case p.Signature != task.Signature:
-			d.Reason = ReasonSignatureChanged
-			d.Changed = changedInputs(p.Inputs, task.Inputs)
-		default:
-			for _, u := range t.g.inFrom[t.g.inStart[v]:t.g.inStart[v+1]] {
-				if stale[u] && t.tasks[u].Behavior != BehaviorIgnore {
-					d.Upstream = append(d.Upstream, t.g.names[u])
-				}
-			}
-			if len(d.Upstream) > 0 {
-				d.Reason = ReasonUpstreamStale
-			} else {
-				d.Reason, d.Fresh = ReasonUnchanged, true
-			}
+	crit := make([]int64, len(t.tasks))
+	for i := len(topo) - 1; i >= 0; i-- {
+		v := topo[i]
+		var best int64
+		for _, s := range t.g.outTo[t.g.outStart[v]:t.g.outStart[v+1]] {
+			best = max(best, crit[s])
 		}
-		stale[v] = !d.Fresh
-		decided[v] = d
+		crit[v] = t.tasks[v].Weight + best
 	}
-	out := make([]Decision, len(admitted))
-	for i, name := range admitted {
-		out[i] = decided[t.g.index[name]]
+	out := make(map[string]int64, len(crit))
+	for v, c := range crit {
+		out[t.g.names[v]] = c
 	}
-	return out, nil
-}
-
-func changedInputs(before, after map[string]string) []string {
-	var out []string
-	for _, k := range sortedKeys(before) {
-		if v, ok := after[k]; !ok || v != before[k] {
-			out = append(out, k)
-		}
-	}
-	for _, k := range sortedKeys(after) {
-		if _, ok := before[k]; !ok {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
 	return out
 }

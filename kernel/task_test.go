@@ -3,6 +3,7 @@ package kernel
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -42,124 +43,97 @@ func pipeline(t *testing.T, behaviors map[string]Behavior, sigs map[string]strin
 	return tg
 }
 
-func previousOf(tg *TaskGraph) map[string]Previous {
-	prev := map[string]Previous{}
-	for _, task := range tg.Tasks() {
-		prev[task.Name] = Previous{Signature: task.Signature, Inputs: task.Inputs}
-	}
-	return prev
-}
-
-func staleSet(ds []Decision) []string {
-	var out []string
-	for _, d := range ds {
-		if !d.Fresh {
-			out = append(out, d.Name)
-		}
-	}
-	return out
-}
-
-func TestOneInputMovesExactlyItsDependents(t *testing.T) {
-	base := pipeline(t, nil, nil)
-	prev := previousOf(base)
-	for _, moved := range base.Graph().Names() {
-		cur := pipeline(t, nil, map[string]string{moved: "moved"})
-		ds, err := cur.Decide(prev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		desc, _ := cur.Graph().Descendants(moved)
-		want := slices.Sorted(slices.Values(append(desc, moved)))
-		if got := staleSet(ds); !slices.Equal(got, want) {
-			t.Errorf("moving %s: stale %v, want %v", moved, got, want)
-		}
-		for _, d := range ds {
-			switch {
-			case d.Name == moved && (d.Reason != ReasonSignatureChanged || !slices.Equal(d.Changed, []string{"sig"})):
-				t.Errorf("moving %s: its own decision %+v", moved, d)
-			case d.Name != moved && !d.Fresh && d.Reason != ReasonUpstreamStale:
-				t.Errorf("moving %s: %s stale for %q", moved, d.Name, d.Reason)
-			}
-		}
-	}
-	// Nothing moved: everything fresh.
-	ds, _ := base.Decide(prev)
-	if s := staleSet(ds); len(s) != 0 {
-		t.Errorf("unchanged graph has stale nodes %v", s)
-	}
-}
-
-func TestBehaviors(t *testing.T) {
-	base := pipeline(t, nil, nil)
-	prev := previousOf(base)
-	tests := []struct {
-		name      string
-		behaviors map[string]Behavior
-		sigs      map[string]string
-		wantStale []string
-		reasons   map[string]Reason
-	}{
-		{"should recompute view:active and what reads it",
-			map[string]Behavior{"view:active": BehaviorRecompute}, nil,
-			[]string{"view:active", "view:report"},
-			map[string]Reason{"view:active": ReasonRecompute, "view:report": ReasonUpstreamStale}},
-		{"should never cache a disabled scan, and stale its dependents",
-			map[string]Behavior{"scan:users/1": BehaviorDisable}, nil,
-			[]string{"scan:users/1", "view:active", "view:report"},
-			map[string]Reason{"scan:users/1": ReasonDisabled, "view:active": ReasonUpstreamStale}},
-		{"should keep dependents fresh when a stale node is ignored",
-			map[string]Behavior{"view:daily": BehaviorIgnore}, map[string]string{"view:daily": "new"},
-			[]string{"view:daily"},
-			map[string]Reason{"view:daily": ReasonSignatureChanged, "view:audit": ReasonUnchanged}},
-		{"should still propagate past an ignored node from its own upstream",
-			map[string]Behavior{"view:daily": BehaviorIgnore}, map[string]string{"scan:orders/0": "new"},
-			[]string{"scan:orders/0", "view:daily"},
-			map[string]Reason{"view:daily": ReasonUpstreamStale, "view:report": ReasonUnchanged}},
-	}
-	for _, tt := range tests {
-		cur := pipeline(t, tt.behaviors, tt.sigs)
-		ds, err := cur.Decide(prev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := staleSet(ds); !slices.Equal(got, tt.wantStale) {
-			t.Errorf("%s: stale %v, want %v", tt.name, got, tt.wantStale)
-		}
-		for _, d := range ds {
-			if r, ok := tt.reasons[d.Name]; ok && d.Reason != r {
-				t.Errorf("%s: %s reason %q, want %q", tt.name, d.Name, d.Reason, r)
-			}
-		}
-	}
-}
-
-func TestNewNodeAndAdmission(t *testing.T) {
-	cur := pipeline(t, nil, nil)
-	prev := previousOf(cur)
-	delete(prev, "scan:users/0")
-	ds, err := cur.Decide(prev, "view:active")
+func TestAdmissionAndKeyInputs(t *testing.T) {
+	cur := pipeline(t, map[string]Behavior{"view:daily": BehaviorIgnore}, nil)
+	got, err := cur.Admit("view:active")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := fmt.Sprint(ds)
-	want := fmt.Sprint([]Decision{
-		{Name: "scan:users/0", Kind: KindScanUnit, Reason: ReasonNew},
-		{Name: "scan:users/1", Kind: KindScanUnit, Fresh: true, Reason: ReasonUnchanged},
-		{Name: "view:active", Kind: KindView, Reason: ReasonUpstreamStale, Upstream: []string{"scan:users/0"}},
-	})
-	if got != want {
-		t.Errorf("Decide(view:active) =\n%s\nwant\n%s", got, want)
+	if want := []string{"scan:users/0", "scan:users/1", "view:active"}; !slices.Equal(got, want) {
+		t.Errorf("Admit(view:active) = %v, want %v", got, want)
 	}
-	if _, err := cur.Decide(prev, "view:nope"); !errors.Is(err, ErrUnknownNode) {
+	if _, err := cur.Admit("view:nope"); !errors.Is(err, ErrUnknownNode) {
 		t.Errorf("unknown request: err = %v", err)
 	}
 	keys, _ := cur.KeyInputs("view:report")
-	if !slices.Equal(keys, []string{"view:active", "view:daily"}) {
-		t.Errorf("KeyInputs = %v", keys)
+	if !slices.Equal(keys, []string{"view:active"}) {
+		t.Errorf("KeyInputs = %v (an ignored input stays out)", keys)
 	}
 }
 
+func TestCriticality(t *testing.T) {
+	tasks := []Task{
+		{Name: "scan:a/0", Kind: KindScanUnit, Weight: 100},
+		{Name: "scan:a/1", Kind: KindScanUnit, Weight: 300},
+		{Name: "scan:b/0", Kind: KindScanUnit, Weight: 50},
+		{Name: "view:x", Kind: KindView},
+		{Name: "view:y", Kind: KindView, Weight: 5},
+		{Name: "view:z", Kind: KindView, Weight: 7},
+	}
+	deps := []Edge{{"scan:a/0", "view:x", 1}, {"scan:a/1", "view:x", 1}, {"scan:b/0", "view:y", 1}, {"view:x", "view:y", 1}, {"view:x", "view:z", 1}}
+	tg, err := NewTaskGraph(tasks, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tg.Criticality()
+	for _, tt := range []struct {
+		name   string
+		want   int64
+		reason string
+	}{
+		{"view:y", 5, "a sink weighs itself"},
+		{"view:z", 7, "a sink weighs itself"},
+		{"view:x", 7, "the heavier of its two sinks"},
+		{"scan:a/1", 307, "its bytes plus the heaviest path below"},
+		{"scan:a/0", 107, "its bytes plus the heaviest path below"},
+		{"scan:b/0", 55, "only view:y below"},
+	} {
+		if got[tt.name] != tt.want {
+			t.Errorf("Criticality[%s] = %d, want %d (%s)", tt.name, got[tt.name], tt.want, tt.reason)
+		}
+	}
+}
+
+// TestCriticalityProperty checks Criticality against brute force: the
+// maximum over every path from the node (enumerated by DFS) on random DAGs.
+func TestCriticalityProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 20))
+	for round := 0; round < 200; round++ {
+		n := 1 + rng.IntN(9)
+		var tasks []Task
+		for i := 0; i < n; i++ {
+			tasks = append(tasks, Task{Name: fmt.Sprintf("n%d", i), Kind: KindView, Weight: int64(rng.IntN(20))})
+		}
+		succ := map[int][]int{}
+		var deps []Edge
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				if rng.IntN(3) == 0 {
+					deps = append(deps, Edge{tasks[i].Name, tasks[j].Name, 1})
+					succ[i] = append(succ[i], j)
+				}
+			}
+		}
+		tg, err := NewTaskGraph(tasks, deps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := tg.Criticality()
+		var brute func(i int) int64
+		brute = func(i int) int64 {
+			var best int64
+			for _, j := range succ[i] {
+				best = max(best, brute(j))
+			}
+			return tasks[i].Weight + best
+		}
+		for i := range tasks {
+			if want := brute(i); got[tasks[i].Name] != want {
+				t.Fatalf("round %d: Criticality[%s] = %d, brute force %d", round, tasks[i].Name, got[tasks[i].Name], want)
+			}
+		}
+	}
+}
 func TestTaskGraphErrors(t *testing.T) {
 	tests := []struct {
 		name  string

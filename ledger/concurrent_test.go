@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,66 +71,68 @@ func worker(spec string) error {
 }
 
 func TestConcurrentProcesses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("spawns processes")
-	}
-	const workers, runs = 4, 25
-	path := filepath.Join(t.TempDir(), "ledger.db") // created by the workers, at once
-	start := time.Now().Add(300 * time.Millisecond).UnixNano()
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%d|%d|%d", workerEnv, path, w, runs, start))
-			out, err := cmd.CombinedOutput()
+	eachBackend(t, func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("spawns processes")
+		}
+		const workers, runs = 4, 25
+		path := tempStore(t) // created by the workers, at once
+		start := time.Now().Add(300 * time.Millisecond).UnixNano()
+		var wg sync.WaitGroup
+		errs := make([]error, workers)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cmd := exec.Command(os.Args[0], "-test.run=^$")
+				cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%d|%d|%d", workerEnv, path, w, runs, start))
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					errs[w] = fmt.Errorf("worker %d: %v\n%s", w, err, out)
+				}
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
 			if err != nil {
-				errs[w] = fmt.Errorf("worker %d: %v\n%s", w, err, out)
+				t.Error(err)
 			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
+		}
+		ctx := context.Background()
+		s, err := Open(ctx, path)
 		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		infos, err := s.Runs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]RunInfo{}
+		for _, ri := range infos {
+			got[ri.ID] = ri
+		}
+		for w := range workers {
+			for j := range runs {
+				id := fmt.Sprintf("w%d-r%03d", w, j)
+				ri, ok := got[id]
+				if !ok {
+					t.Errorf("run %s lost", id)
+					continue
+				}
+				if ri.Nodes != workerNodes || ri.Recorded != workerNodes {
+					t.Errorf("run %s: %d nodes, %d recorded; want %d of each", id, ri.Nodes, ri.Recorded, workerNodes)
+				}
+			}
+		}
+		if len(infos) != workers*runs {
+			t.Errorf("%d runs stored, want %d", len(infos), workers*runs)
+		}
+		if n := count(t, s, "records"); n != workers*runs*workerNodes {
+			t.Errorf("%d records, want %d", n, workers*runs*workerNodes)
+		}
+		if err := s.Check(ctx); err != nil {
 			t.Error(err)
 		}
-	}
-	ctx := context.Background()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	infos, err := s.Runs(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]RunInfo{}
-	for _, ri := range infos {
-		got[ri.ID] = ri
-	}
-	for w := range workers {
-		for j := range runs {
-			id := fmt.Sprintf("w%d-r%03d", w, j)
-			ri, ok := got[id]
-			if !ok {
-				t.Errorf("run %s lost", id)
-				continue
-			}
-			if ri.Nodes != workerNodes || ri.Recorded != workerNodes {
-				t.Errorf("run %s: %d nodes, %d recorded; want %d of each", id, ri.Nodes, ri.Recorded, workerNodes)
-			}
-		}
-	}
-	if len(infos) != workers*runs {
-		t.Errorf("%d runs stored, want %d", len(infos), workers*runs)
-	}
-	if n := count(t, s, "records"); n != workers*runs*workerNodes {
-		t.Errorf("%d records, want %d", n, workers*runs*workerNodes)
-	}
-	if err := s.Check(ctx); err != nil {
-		t.Error(err)
-	}
+	})
 }

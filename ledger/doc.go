@@ -1,42 +1,53 @@
 // Package ledger is the run ledger: an embedded SQLite file (pure Go,
-// modernc.org/sqlite, no cgo) that remembers what each run of a workflow
+// modernc.org/sqlite, no cgo) or a PostgreSQL database that remembers what each run of a workflow
 // planned and what its engine reported, so the next run can tell which
 // cache keys already have results and explain what changed. It follows
 // Hamilton's metadata store: runs; history (cache key, run, node); cache
 // metadata (cache key, node, code version, data version, status, time).
 //
-// # Schema (version 1)
+// # Backends
 //
-//   - meta (key TEXT PRIMARY KEY, value TEXT): holds schema_version. The
-//     file header's application_id is ApplicationID ("DPLN").
-//   - runs (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, created_at INTEGER
-//     Unix ms UTC, workflow, signature, requested JSON array, edges JSON
-//     [[from, to], …], generations JSON, node_count); index runs_by_time
-//     (created_at, id).
-//   - cache_keys (id INTEGER PRIMARY KEY, hash BLOB UNIQUE = sha256 of the
-//     key, key TEXT): every cache key once. Keys can be kilobytes, so
-//     every other table refers to a key by its 32-byte hash and every
-//     index is on the hash, never on the text.
-//   - nodes (run → runs.seq, name, kind, key_hash → cache_keys.hash: the
-//     planned key, code_version, dependencies JSON object, pending JSON
-//     array, data_version, admitted, status, behavior, generation, detail
-//     BLOB byte-identical or NULL; PRIMARY KEY (run, name)): the planned
-//     history, one row per node of each run.
-//   - records (seq INTEGER PRIMARY KEY, run, node, key_hash: the final key
-//     after re-keying, planned_hash, code_version, data_version NULL when
-//     none was reported, dependencies JSON after re-keying or NULL when as
-//     planned, status CHECK succeeded|failed|skipped, recorded_at Unix ms,
-//     started_at and ended_at Unix ns or NULL, grp or NULL; UNIQUE (run,
-//     node), (run, node) → nodes): the cache metadata, one row per task a
-//     run reported, which also is the history of final keys (cache key,
-//     run, node). Partial indexes records_succeeded_by_key (key_hash, seq)
-//     and records_succeeded_by_node (node, seq), both WHERE status =
-//     'succeeded', make Succeeded and LastSucceeded one index probe per key
-//     or node. "Newest" is the highest seq: the record committed last.
+// Open takes an SQLite file path, or a PostgreSQL URL (postgres:// or
+// postgresql://, driver github.com/jackc/pgx/v5) for a ledger several
+// machines share. Both hold the same schema version with the same
+// semantics; statements are written once in SQLite's dialect and
+// translated for PostgreSQL. A PostgreSQL ledger lives in the connection's
+// current schema; its password (URL, PGPASSWORD or .pgpass) never appears
+// in an error or in Path.
 //
-// Foreign keys are enforced. Times are UTC.
+// # Schema (version 2)
+//
+//   - meta (key, value): schema_version (PostgreSQL also: application =
+//     "deltaplan-ledger", the marker SQLite's application_id plays).
+//   - names (id, name UNIQUE): every node name once.
+//   - keys (id, hash UNIQUE = sha256 of the key, key, node → names, kind,
+//     code_version, dependencies JSON, data_version, detail): every cache
+//     key's metadata once, as first planned. Keys can be kilobytes, so
+//     lookups go by hash.
+//   - runs (seq, id UNIQUE, created_at Unix ms UTC, workflow, signature,
+//     requested JSON).
+//   - plan (run, node → names, key → keys, status, behavior, generation
+//     (-1: not admitted), pending JSON or NULL; PRIMARY KEY (run, node)):
+//     what each run planned, by reference. Edges are not stored: a node's
+//     dependencies are its graph inputs.
+//   - records (seq, run, node, attempt >= 1, key: the final key after
+//     re-keying, planned, data_version or NULL, dependencies after
+//     re-keying or NULL, status succeeded|failed|skipped, recorded_at,
+//     started_at, ended_at, grp; UNIQUE (run, node, attempt)): what engines
+//     reported. Indexes records_by_key (key, seq) over succeeded and failed
+//     records and records_by_node (node, status, seq) make Latest and
+//     History one index probe per key or node. "Newest" is the highest seq.
+//
+// Version 1 (one row per node and run with its key text's hash and
+// metadata, edges and generations per run) is migrated in place.
 //
 // # Concurrency
+//
+// On PostgreSQL, writes are transactions at READ COMMITTED with row locks
+// (Record locks its run's row), keys and names are inserted in sorted
+// order, and a transaction aborted for a deadlock or serialization failure
+// is retried; reads run at REPEATABLE READ; migrations take an advisory
+// lock. What follows is SQLite's side.
 //
 // The file is in WAL mode, so readers never block the writer or each
 // other. Every public write (SavePlan, Record) is one BEGIN IMMEDIATE

@@ -22,9 +22,14 @@ var (
 	ErrUnknownRun = errors.New("ledger: unknown run")
 	// ErrUnknownTask: a result names a task that is not a node of its run.
 	ErrUnknownTask = errors.New("ledger: unknown task")
-	// ErrDuplicate: a run id stored twice, a task listed twice in one
-	// results file, or a task already recorded for its run.
+	// ErrDuplicate: a run id stored twice, a task attempt listed twice in
+	// one results file, or an attempt already recorded for its run (or
+	// older than one recorded).
 	ErrDuplicate = errors.New("ledger: duplicate")
+	// ErrInconsistent: results that cannot all be true: a task succeeded
+	// while an input that runs in the same run failed, was skipped or was
+	// not reported.
+	ErrInconsistent = errors.New("ledger: inconsistent results")
 	// ErrFormat: a results file, or a value handed to the store, is not of
 	// the expected shape (syntax, a duplicate key, an unknown field, a
 	// wrong type, a missing or bad value, trailing data).

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -32,7 +31,7 @@ func fakeRekey(planned string, deps map[string]string) (string, error) {
 
 func openTemp(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"))
+	s, err := Open(context.Background(), tempStore(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,4 +131,34 @@ func genResults(r *Run) *Results {
 		res.Tasks[i] = TaskResult{Name: n.Name, Status: StatusSucceeded}
 	}
 	return res
+}
+
+// Succeeded is Latest restricted to succeeded records (the lookups the
+// tests were written against).
+func (s *Store) Succeeded(ctx context.Context, keys []string) (map[string]Entry, error) {
+	m, err := s.Latest(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for k, e := range m {
+		if e.Status != StatusSucceeded {
+			delete(m, k)
+		}
+	}
+	return m, nil
+}
+
+// LastSucceeded is History's newest succeeded record per node.
+func (s *Store) LastSucceeded(ctx context.Context, nodes []string) (map[string]Previous, error) {
+	h, err := s.History(ctx, nodes)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Previous{}
+	for n, x := range h {
+		if x.Succeeded != nil {
+			out[n] = *x.Succeeded
+		}
+	}
+	return out, nil
 }

@@ -31,7 +31,7 @@ const StatusPlanned = "planned"
 // is ErrUnknownRun.
 func (s *Store) Lineage(ctx context.Context, runID string) ([]LineageRow, error) {
 	out := []LineageRow{}
-	err := s.read(ctx, "lineage", func(tx *sql.Tx) error {
+	err := s.read(ctx, "lineage", func(tx *qtx) error {
 		where, args := "", []any{}
 		if runID != "" {
 			_, seq, err := s.loadRun(ctx, tx, runID)
@@ -40,14 +40,16 @@ func (s *Store) Lineage(ctx context.Context, runID string) ([]LineageRow, error)
 			}
 			where, args = " AND ru.seq = ?", append(args, seq)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT ru.id, n.name, coalesce(fk.key, pk.key), n.code_version,
-			r.data_version, n.data_version, n.dependencies, r.dependencies, coalesce(r.status, '`+StatusPlanned+`')
-			FROM runs ru JOIN nodes n ON n.run = ru.seq
-			JOIN cache_keys pk ON pk.hash = n.key_hash
-			LEFT JOIN records r ON r.run = n.run AND r.node = n.name
-			LEFT JOIN cache_keys fk ON fk.hash = r.key_hash
-			WHERE n.admitted = 1`+where+`
-			ORDER BY ru.created_at, ru.id, n.name`, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT ru.id, nm.name, coalesce(fk.key, pk.key), pk.code_version,
+			r.data_version, pk.data_version, pk.dependencies, r.dependencies, coalesce(r.status, '`+StatusPlanned+`')
+			FROM runs ru JOIN plan p ON p.run = ru.seq
+			JOIN names nm ON nm.id = p.node
+			JOIN keys pk ON pk.id = p.key
+			LEFT JOIN records r ON r.run = p.run AND r.node = p.node
+				AND r.attempt = (SELECT max(r2.attempt) FROM records r2 WHERE r2.run = p.run AND r2.node = p.node)
+			LEFT JOIN keys fk ON fk.id = r.key
+			WHERE p.generation >= 0`+where+`
+			ORDER BY ru.created_at, ru.id, nm.name`, args...)
 		if err != nil {
 			return wrapDB(s.path, "lineage", err)
 		}
@@ -89,7 +91,8 @@ func (s *Store) Lineage(ctx context.Context, runID string) ([]LineageRow, error)
 	return out, nil
 }
 
-// Drift is how a run's results differ from its plan.
+// Drift is how a run's results differ from its plan. "Admitted" here means
+// planned to run: admitted and not fresh.
 type Drift struct {
 	RunID               string   `json:"run_id"`
 	AdmittedNotReported []string `json:"admitted_not_reported"`
@@ -102,7 +105,7 @@ type Drift struct {
 	Clean bool `json:"clean"`
 }
 
-// Failure is a task that did not succeed.
+// Failure is a task whose highest attempt did not succeed.
 type Failure struct {
 	Name   string `json:"name"`
 	Status string `json:"status"`
@@ -133,13 +136,21 @@ type recorded struct {
 func (s *Store) Drift(ctx context.Context, runID string) (*Drift, error) {
 	d := &Drift{RunID: runID, AdmittedNotReported: []string{}, ReportedNotAdmitted: []string{},
 		Failures: []Failure{}, OrderViolations: []Violation{}}
-	err := s.read(ctx, "drift "+runID, func(tx *sql.Tx) error {
+	err := s.read(ctx, "drift "+runID, func(tx *qtx) error {
 		run, seq, err := s.loadRun(ctx, tx, runID)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT n.name, n.admitted, r.status, r.started_at, r.ended_at, r.grp
-			FROM nodes n LEFT JOIN records r ON r.run = n.run AND r.node = n.name WHERE n.run = ? ORDER BY n.name`, seq)
+		if run.Nodes, err = s.loadNodes(ctx, tx, seq); err != nil {
+			return err
+		}
+		fillGraph(run)
+		// Planned to run: admitted and not fresh (a fresh node runs nothing).
+		rows, err := tx.QueryContext(ctx, `SELECT nm.name, p.generation >= 0 AND p.status != 'fresh', p.generation >= 0, r.status, r.started_at, r.ended_at, r.grp
+			FROM plan p JOIN names nm ON nm.id = p.node
+			LEFT JOIN records r ON r.run = p.run AND r.node = p.node
+				AND r.attempt = (SELECT max(r2.attempt) FROM records r2 WHERE r2.run = p.run AND r2.node = p.node)
+			WHERE p.run = ? ORDER BY nm.name`, seq)
 		if err != nil {
 			return wrapDB(s.path, "drift", err)
 		}
@@ -148,18 +159,18 @@ func (s *Store) Drift(ctx context.Context, runID string) (*Drift, error) {
 		for rows.Next() {
 			var (
 				name           string
-				adm            bool
+				adm, admitted  bool
 				status         sql.NullString
 				started, ended sql.NullInt64
 				grp            sql.NullInt64
 			)
-			if err := rows.Scan(&name, &adm, &status, &started, &ended, &grp); err != nil {
+			if err := rows.Scan(&name, &adm, &admitted, &status, &started, &ended, &grp); err != nil {
 				return wrapDB(s.path, "drift", err)
 			}
 			switch {
 			case adm && !status.Valid:
 				d.AdmittedNotReported = append(d.AdmittedNotReported, name)
-			case !adm && status.Valid:
+			case !admitted && status.Valid:
 				d.ReportedNotAdmitted = append(d.ReportedNotAdmitted, name)
 			}
 			if !status.Valid {

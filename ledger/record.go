@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -27,6 +26,7 @@ type RecordSummary struct {
 // Recorded is one stored record; CacheKey is the final key.
 type Recorded struct {
 	Name        string `json:"name"`
+	Attempt     int    `json:"attempt"`
 	Status      string `json:"status"`
 	PlannedKey  string `json:"planned_key"`
 	CacheKey    string `json:"cache_key"`
@@ -40,50 +40,67 @@ type RekeyFunc = func(planned string, deps map[string]string) (string, error)
 
 // planned is what Record needs of a planned node.
 type planned struct {
-	key, codeVersion string
-	deps             map[string]string
-	pending          []string
+	nodeID, keyID     int64
+	key, codeVersion  string
+	kind, dataVersion string
+	status            string // as planned: "" when not admitted
+	deps              map[string]string
+	pending           []string
 }
 
-// outcome is a succeeded task of the run: its final key and recorded
-// data version ("" for none).
-type outcome struct{ key, dataVersion string }
+// outcome is a task's highest recorded attempt in the run: its status,
+// final key and recorded data version ("" for none).
+type outcome struct {
+	attempt          int
+	status           string
+	key, dataVersion string
+}
 
 // Record stores the results of a planned run in one transaction. An
 // unknown run (ErrUnknownRun), a task that is not a node of the run
-// (ErrUnknownTask), a task listed twice or already recorded for the run by
-// an earlier Record (ErrDuplicate), malformed results (ErrFormat) or a
-// failing rekey are errors naming the task, and then nothing is recorded.
+// (ErrUnknownTask), an attempt listed twice or already recorded, or older
+// than one already recorded (ErrDuplicate), malformed results (ErrFormat),
+// a succeeded task whose input runs in this run (admitted, not fresh) but
+// whose highest attempt failed, was skipped or was never reported
+// (ErrInconsistent), or a failing rekey are errors naming the tasks, and
+// then nothing is recorded.
+//
+// Attempts: a task's attempt defaults to 1; later attempts of the same run
+// may come in the same results or a later Record; a task's highest
+// attempt is its outcome in the run.
 //
 // Re-keying: tasks are processed in topological order of the run's edges
-// (the smallest name first among the ready ones). A succeeded task whose
-// node has Pending dependencies gets, for each pending dependency D
-// recorded succeeded in this run (in res or by an earlier Record), the data
-// version D's recorded data_version, or when it has none D's final cache
-// key; then its key is rebuilt with rekey(planned key, dependencies).
-// Other dependencies keep their planned values, and a node none of whose
-// pending dependencies succeeded keeps its planned key. rekey may be nil
-// only when no re-keying is needed.
+// (the smallest name first among the ready ones), attempts in order. A
+// succeeded task whose node has Pending dependencies gets, for each pending
+// dependency D whose outcome in this run succeeded, the data version D's
+// recorded data_version, or when it has none D's final cache key; then its
+// key is rebuilt with rekey(planned key, dependencies). Other dependencies
+// keep their planned values, and a node none of whose pending dependencies
+// succeeded keeps its planned key. rekey may be nil only when no
+// re-keying is needed.
 func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*RecordSummary, error) {
 	if err := validateResults(res); err != nil {
 		return nil, fmt.Errorf("ledger %s: record: %w", s.path, err)
 	}
 	sum := &RecordSummary{RunID: res.RunID, Rekeyed: []string{}, Records: []Recorded{}}
 	op := "record " + res.RunID
-	err := s.write(ctx, op, func(tx *sql.Tx) error {
-		run, seq, err := s.loadRun(ctx, tx, res.RunID)
+	err := s.write(ctx, op, func(tx *qtx) error {
+		_, seq, err := s.loadRun(ctx, tx, res.RunID)
 		if err != nil {
 			return err
 		}
-		taskNames := make([]string, len(res.Tasks))
-		for i, t := range res.Tasks {
-			taskNames[i] = t.Name
+		if s.pg {
+			// Recorders of one run take turns (SQLite's BEGIN IMMEDIATE
+			// already serializes every writer).
+			if _, err := tx.ExecContext(ctx, "SELECT seq FROM runs WHERE seq = ? FOR UPDATE", seq); err != nil {
+				return wrapDB(s.path, op+": lock the run", err)
+			}
 		}
-		plan, err := s.loadPlanned(ctx, tx, seq, taskNames)
+		plan, err := s.loadPlanned(ctx, tx, seq)
 		if err != nil {
 			return err
 		}
-		done, succeeded, err := s.loadOutcomes(ctx, tx, seq)
+		outcomes, err := s.loadOutcomes(ctx, tx, seq)
 		if err != nil {
 			return err
 		}
@@ -91,20 +108,22 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 			if _, ok := plan[t.Name]; !ok {
 				return fmt.Errorf("ledger %s: %s: task %d (%q): %w: not a node of the run", s.path, op, i, t.Name, ErrUnknownTask)
 			}
-			if st, ok := done[t.Name]; ok {
-				return fmt.Errorf("ledger %s: %s: task %d (%q): %w: already recorded (%s) for this run", s.path, op, i, t.Name, ErrDuplicate, st)
+			if o, ok := outcomes[t.Name]; ok && t.attempt() <= o.attempt {
+				if t.attempt() == o.attempt {
+					return fmt.Errorf("ledger %s: %s: task %d (%q): %w: attempt %d already recorded (%s) for this run", s.path, op, i, t.Name, ErrDuplicate, o.attempt, o.status)
+				}
+				return fmt.Errorf("ledger %s: %s: task %d (%q): %w: attempt %d is older than attempt %d already recorded for this run", s.path, op, i, t.Name, ErrDuplicate, t.attempt(), o.attempt)
 			}
 		}
 		// The order of the whole graph, restricted to the tasks, is a
 		// topological order of the tasks.
-		graph := map[string]bool{}
-		for _, e := range run.Edges {
-			graph[e[0]], graph[e[1]] = true, true
+		var edges [][2]string
+		for name, p := range plan {
+			for d := range p.deps {
+				edges = append(edges, [2]string{d, name})
+			}
 		}
-		for n := range plan {
-			graph[n] = true
-		}
-		order, err := topoOrder(slices.Sorted(maps.Keys(graph)), run.Edges)
+		order, err := topoOrder(sortedKeys(plan), edges)
 		if err != nil {
 			return fmt.Errorf("ledger %s: %s: %w: %w", s.path, op, ErrCorrupt, err)
 		}
@@ -113,19 +132,29 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 			pos[n] = i
 		}
 		tasks := slices.Clone(res.Tasks)
-		slices.SortFunc(tasks, func(a, b TaskResult) int { return pos[a.Name] - pos[b.Name] })
+		slices.SortFunc(tasks, func(a, b TaskResult) int {
+			if pos[a.Name] != pos[b.Name] {
+				return pos[a.Name] - pos[b.Name]
+			}
+			return a.attempt() - b.attempt()
+		})
 		now := time.Now().UTC().UnixMilli()
-		rows := make([][]any, 0, len(tasks))
-		finals := make([]string, 0, len(tasks))
+		type row struct {
+			t          TaskResult
+			final      string
+			finalDeps  map[string]string
+			rekeyed    bool
+			dataVerArg any
+		}
+		rows := make([]row, 0, len(tasks))
 		for _, t := range tasks {
 			p := plan[t.Name]
-			final := p.key
-			var finalDeps any // NULL: as planned
+			r := row{t: t, final: p.key}
 			if t.Status == StatusSucceeded && len(p.pending) > 0 {
 				deps := maps.Clone(p.deps)
 				resolved := false
 				for _, d := range p.pending {
-					if o, ok := succeeded[d]; ok {
+					if o, ok := outcomes[d]; ok && o.status == StatusSucceeded {
 						deps[d] = o.key
 						if o.dataVersion != "" {
 							deps[d] = o.dataVersion
@@ -141,23 +170,78 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 					if err != nil {
 						return fmt.Errorf("ledger %s: %s: task %q: rekey: %w", s.path, op, t.Name, err)
 					}
-					final, finalDeps = k, jsonText(deps)
+					r.final, r.finalDeps, r.rekeyed = k, deps, k != p.key
 				}
 			}
 			dv := ""
-			var dvArg any
 			if t.DataVersion != nil {
 				dv = *t.DataVersion
-				dvArg = dv
+				r.dataVerArg = dv
 			}
-			if t.Status == StatusSucceeded {
-				succeeded[t.Name] = outcome{key: final, dataVersion: dv}
+			outcomes[t.Name] = outcome{attempt: t.attempt(), status: t.Status, key: r.final, dataVersion: dv}
+			rows = append(rows, r)
+		}
+		// Consistency: a task that succeeded (as its highest attempt) needs
+		// every input that runs in this run to have succeeded too.
+		var bad []string
+		for _, r := range rows {
+			if o := outcomes[r.t.Name]; o.attempt != r.t.attempt() || o.status != StatusSucceeded {
+				continue
 			}
-			finals = append(finals, final)
-			rows = append(rows, []any{seq, t.Name, keyHash(final), keyHash(p.key), p.codeVersion, dvArg, finalDeps, t.Status,
+			for _, d := range sortedKeys(plan[r.t.Name].deps) {
+				dp, ok := plan[d]
+				if !ok || dp.status == "" || dp.status == "fresh" {
+					continue // not admitted, or fresh: it does not run
+				}
+				switch o, reported := outcomes[d]; {
+				case !reported:
+					bad = append(bad, fmt.Sprintf("%s succeeded but its input %s was not reported in run %s", r.t.Name, d, res.RunID))
+				case o.status != StatusSucceeded:
+					bad = append(bad, fmt.Sprintf("%s succeeded but its input %s %s (attempt %d) in run %s", r.t.Name, d, o.status, o.attempt, res.RunID))
+				}
+			}
+		}
+		if len(bad) > 0 {
+			return fmt.Errorf("ledger %s: %s: %w: %s", s.path, op, ErrInconsistent, strings.Join(bad, "; "))
+		}
+		// A re-keyed final key takes its planned key's metadata, detail
+		// included (read only for those).
+		var rekeyedFrom []int64
+		for _, r := range rows {
+			if r.final != plan[r.t.Name].key {
+				rekeyedFrom = append(rekeyedFrom, plan[r.t.Name].keyID)
+			}
+		}
+		details, err := s.keyDetails(ctx, tx, rekeyedFrom)
+		if err != nil {
+			return err
+		}
+		metas := make([]keyMeta, 0, len(rows))
+		for _, r := range rows {
+			p := plan[r.t.Name]
+			deps := p.deps
+			if r.finalDeps != nil {
+				deps = r.finalDeps
+			}
+			metas = append(metas, keyMeta{key: r.final, node: p.nodeID, kind: p.kind, codeVersion: p.codeVersion, deps: deps,
+				dataVersion: p.dataVersion, detail: details[p.keyID]})
+		}
+		keyIDs, err := internKeys(ctx, tx, metas)
+		if err != nil {
+			return wrapDB(s.path, op+": insert cache keys", err)
+		}
+		ins := make([][]any, 0, len(rows))
+		for _, r := range rows {
+			t, p := r.t, plan[r.t.Name]
+			var finalDeps any // NULL: as planned
+			if r.finalDeps != nil {
+				finalDeps = jsonText(r.finalDeps)
+			}
+			ins = append(ins, []any{seq, p.nodeID, t.attempt(), keyIDs[r.final], p.keyID, r.dataVerArg, finalDeps, t.Status,
 				now, unixNano(t.StartedAt), unixNano(t.EndedAt), intOrNil(t.Group)})
-			sum.Records = append(sum.Records, Recorded{Name: t.Name, Status: t.Status, PlannedKey: p.key, CacheKey: final, DataVersion: dv})
-			if final != p.key {
+			dv, _ := r.dataVerArg.(string)
+			sum.Records = append(sum.Records, Recorded{Name: t.Name, Attempt: t.attempt(), Status: t.Status, PlannedKey: p.key, CacheKey: r.final, DataVersion: dv})
+			if r.rekeyed {
 				sum.Rekeyed = append(sum.Rekeyed, t.Name)
 			}
 			switch t.Status {
@@ -169,11 +253,8 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 				sum.Skipped++
 			}
 		}
-		if err := internKeys(ctx, tx, finals); err != nil {
-			return wrapDB(s.path, op+": insert cache keys", err)
-		}
-		err = insertRows(ctx, tx, `INSERT INTO records (run, node, key_hash, planned_hash, code_version, data_version,
-			dependencies, status, recorded_at, started_at, ended_at, grp) VALUES `, "", rows)
+		err = insertRows(ctx, tx, `INSERT INTO records (run, node, attempt, key, planned, data_version,
+			dependencies, status, recorded_at, started_at, ended_at, grp) VALUES `, "", ins)
 		return wrapDB(s.path, op+": insert records", err)
 	})
 	if err != nil {
@@ -181,7 +262,13 @@ func (s *Store) Record(ctx context.Context, res *Results, rekey RekeyFunc) (*Rec
 	}
 	sum.Recorded = len(sum.Records)
 	slices.Sort(sum.Rekeyed)
-	slices.SortFunc(sum.Records, func(a, b Recorded) int { return strings.Compare(a.Name, b.Name) })
+	sum.Rekeyed = slices.Compact(sum.Rekeyed)
+	slices.SortFunc(sum.Records, func(a, b Recorded) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return a.Attempt - b.Attempt
+	})
 	return sum, nil
 }
 
@@ -199,12 +286,11 @@ func intOrNil(p *int) any {
 	return int64(*p)
 }
 
-// loadPlanned reads the nodes of run seq named in names; other names are
-// absent from the map.
-func (s *Store) loadPlanned(ctx context.Context, tx *sql.Tx, seq int64, names []string) (map[string]planned, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT n.name, k.key, n.code_version, n.dependencies, n.pending
-		FROM json_each(?2) j CROSS JOIN nodes n ON n.run = ?1 AND n.name = j.value
-		JOIN cache_keys k ON k.hash = n.key_hash`, seq, jsonText(names))
+// loadPlanned reads every node of run seq.
+func (s *Store) loadPlanned(ctx context.Context, tx *qtx, seq int64) (map[string]planned, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT nm.name, p.node, p.key, k.key, k.code_version, k.kind, k.data_version, p.status,
+		k.dependencies, coalesce(p.pending, '[]')
+		FROM plan p JOIN names nm ON nm.id = p.node JOIN keys k ON k.id = p.key WHERE p.run = ?`, seq)
 	if err != nil {
 		return nil, wrapDB(s.path, "read planned nodes", err)
 	}
@@ -215,7 +301,7 @@ func (s *Store) loadPlanned(ctx context.Context, tx *sql.Tx, seq int64, names []
 			name, deps, pending string
 			p                   planned
 		)
-		if err := rows.Scan(&name, &p.key, &p.codeVersion, &deps, &pending); err != nil {
+		if err := rows.Scan(&name, &p.nodeID, &p.keyID, &p.key, &p.codeVersion, &p.kind, &p.dataVersion, &p.status, &deps, &pending); err != nil {
 			return nil, wrapDB(s.path, "read planned nodes", err)
 		}
 		if p.deps, err = decodeDeps(deps); err != nil {
@@ -232,29 +318,52 @@ func (s *Store) loadPlanned(ctx context.Context, tx *sql.Tx, seq int64, names []
 	return out, nil
 }
 
-// loadOutcomes reads the records of run seq: every recorded task's status,
-// and the succeeded ones' final keys and data versions.
-func (s *Store) loadOutcomes(ctx context.Context, tx *sql.Tx, seq int64) (map[string]string, map[string]outcome, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT r.node, r.status, k.key, coalesce(r.data_version, '')
-		FROM records r JOIN cache_keys k ON k.hash = r.key_hash WHERE r.run = ?`, seq)
+// keyDetails reads the details of the keys ids.
+func (s *Store) keyDetails(ctx context.Context, tx *qtx, ids []int64) (map[int64][]byte, error) {
+	out := map[int64][]byte{}
+	for start := 0; start < len(ids); start += lookupChunk {
+		chunk := ids[start:min(start+lookupChunk, len(ids))]
+		rows, err := tx.QueryContext(ctx, `SELECT k.id, k.detail FROM json_each(?) j JOIN keys k ON k.id = CAST(j.value AS INTEGER)`, jsonText(chunk))
+		if err != nil {
+			return nil, wrapDB(s.path, "read key details", err)
+		}
+		for rows.Next() {
+			var id int64
+			var d []byte
+			if err := rows.Scan(&id, &d); err != nil {
+				rows.Close()
+				return nil, wrapDB(s.path, "read key details", err)
+			}
+			out[id] = d
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, wrapDB(s.path, "read key details", err)
+		}
+	}
+	return out, nil
+}
+
+// loadOutcomes reads every recorded task's highest attempt in run seq.
+func (s *Store) loadOutcomes(ctx context.Context, tx *qtx, seq int64) (map[string]outcome, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT nm.name, r.attempt, r.status, k.key, coalesce(r.data_version, '')
+		FROM records r JOIN names nm ON nm.id = r.node JOIN keys k ON k.id = r.key WHERE r.run = ? ORDER BY r.attempt`, seq)
 	if err != nil {
-		return nil, nil, wrapDB(s.path, "read records", err)
+		return nil, wrapDB(s.path, "read records", err)
 	}
 	defer rows.Close()
-	done, succeeded := map[string]string{}, map[string]outcome{}
+	out := map[string]outcome{}
 	for rows.Next() {
-		var name, status string
+		var name string
 		var o outcome
-		if err := rows.Scan(&name, &status, &o.key, &o.dataVersion); err != nil {
-			return nil, nil, wrapDB(s.path, "read records", err)
+		if err := rows.Scan(&name, &o.attempt, &o.status, &o.key, &o.dataVersion); err != nil {
+			return nil, wrapDB(s.path, "read records", err)
 		}
-		done[name] = status
-		if status == StatusSucceeded {
-			succeeded[name] = o
-		}
+		out[name] = o // ascending attempts: the highest stays
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, wrapDB(s.path, "read records", err)
+		return nil, wrapDB(s.path, "read records", err)
 	}
-	return done, succeeded, nil
+	return out, nil
 }

@@ -32,6 +32,17 @@ type TaskResult struct {
 	// Group is the engine's execution group (its generation, say); groups
 	// of dependent tasks must increase.
 	Group *int `json:"group,omitempty"`
+	// Attempt numbers a retry within the run (nil: 1); the highest
+	// recorded attempt is the task's outcome.
+	Attempt *int `json:"attempt,omitempty"`
+}
+
+// attempt is the task's attempt number (1 when not given).
+func (t TaskResult) attempt() int {
+	if t.Attempt == nil {
+		return 1
+	}
+	return *t.Attempt
 }
 
 // Task statuses.
@@ -104,7 +115,7 @@ func parseTask(raw json.RawMessage) (TaskResult, error) {
 		return t, errors.New("want a JSON object")
 	}
 	_ = field(obj, "name", false, &t.Name)
-	if err := onlyFields(obj, "name", "status", "data_version", "started_at", "ended_at", "group"); err != nil {
+	if err := onlyFields(obj, "name", "status", "data_version", "started_at", "ended_at", "group", "attempt"); err != nil {
 		return t, err
 	}
 	if err := field(obj, "name", true, &t.Name); err != nil {
@@ -146,8 +157,18 @@ func parseTask(raw json.RawMessage) (TaskResult, error) {
 			return t, err
 		}
 	}
+	if _, ok := obj["attempt"]; ok {
+		t.Attempt = new(int)
+		if err := field(obj, "attempt", true, t.Attempt); err != nil {
+			return t, err
+		}
+	}
 	return t, nil
 }
+
+// ValidateResults checks what ParseResults checks beyond syntax, for
+// results built in code (Record checks them too).
+func ValidateResults(res *Results) error { return validateResults(res) }
 
 // validateResults checks what ParseResults checks beyond syntax, for
 // results that were built in code too.
@@ -158,7 +179,11 @@ func validateResults(res *Results) error {
 	if res.RunID == "" {
 		return fmt.Errorf("%w: empty run_id", ErrFormat)
 	}
-	seen := make(map[string]int, len(res.Tasks))
+	type nameAttempt struct {
+		name    string
+		attempt int
+	}
+	seen := make(map[nameAttempt]int, len(res.Tasks))
 	for i, t := range res.Tasks {
 		bad := func(format string, args ...any) error {
 			return fmt.Errorf("%w: task %d (%q): %s", ErrFormat, i, t.Name, fmt.Sprintf(format, args...))
@@ -172,13 +197,16 @@ func validateResults(res *Results) error {
 			return bad("empty data_version (omit it when there is none)")
 		case t.Group != nil && *t.Group < 0:
 			return bad("negative group %d", *t.Group)
+		case t.Attempt != nil && *t.Attempt < 1:
+			return bad("attempt %d (attempts start at 1)", *t.Attempt)
 		case t.StartedAt != nil && t.EndedAt != nil && t.EndedAt.Before(*t.StartedAt):
 			return bad("ended_at %s before started_at %s", t.EndedAt.Format(time.RFC3339Nano), t.StartedAt.Format(time.RFC3339Nano))
 		}
-		if j, ok := seen[t.Name]; ok {
-			return fmt.Errorf("%w: task %d (%q) already listed as task %d", ErrDuplicate, i, t.Name, j)
+		k := nameAttempt{t.Name, t.attempt()}
+		if j, ok := seen[k]; ok {
+			return fmt.Errorf("%w: task %d (%q) already listed as task %d (attempt %d)", ErrDuplicate, i, t.Name, j, k.attempt)
 		}
-		seen[t.Name] = i
+		seen[k] = i
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -68,7 +69,7 @@ type RunInfo struct {
 	CreatedAt time.Time `json:"created_at"`
 	Workflow  string    `json:"workflow"`
 	Nodes     int       `json:"nodes"`    // planned nodes
-	Recorded  int       `json:"recorded"` // recorded tasks
+	Recorded  int       `json:"recorded"` // records (attempts of tasks)
 }
 
 // NewRunID returns a new run id, "run-" + the UTC time as 20060102T150405Z
@@ -165,6 +166,11 @@ func validateRun(r *Run) ([]Node, [][2]string, error) {
 				return nil, nil, bad("node %q: dependency %q has no edge to it", n.Name, d)
 			}
 		}
+		for p := range preds[n.Name] {
+			if _, ok := n.Dependencies[p]; !ok {
+				return nil, nil, bad("node %q: edge from %q is not among its dependencies (a node's dependencies are its graph inputs)", n.Name, p)
+			}
+		}
 		for _, p := range n.Pending {
 			if _, ok := n.Dependencies[p]; !ok {
 				return nil, nil, bad("node %q: pending %q is not a dependency", n.Name, p)
@@ -197,29 +203,26 @@ func jsonText(v any) string {
 // SavePlan stores a planned run in one transaction. A zero CreatedAt is set
 // to the current time (in r). A run id already stored is ErrDuplicate; a
 // run that breaks Node's invariants is ErrFormat.
+//
+// Each cache key's metadata (node, kind, code version, dependencies, data
+// version, detail) is stored once; a run stores per node only references
+// and its status, behavior, generation and pending inputs. A key keeps the
+// detail of its first planning (the same key means the same inputs: its
+// detail tells the table versions it was first computed at). Edges are not
+// stored: they are the nodes' dependencies.
 func (s *Store) SavePlan(ctx context.Context, r *Run) error {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = time.Now().UTC()
 	}
-	nodes, edges, err := validateRun(r)
+	nodes, _, err := validateRun(r)
 	if err != nil {
 		return fmt.Errorf("ledger %s: save plan: %w", s.path, err)
-	}
-	gens := make([][]string, len(r.Generations))
-	for i, g := range r.Generations {
-		gens[i] = slices.Sorted(slices.Values(g))
-		if gens[i] == nil {
-			gens[i] = []string{}
-		}
 	}
 	req := slices.Sorted(slices.Values(r.Requested))
 	if req == nil {
 		req = []string{}
 	}
-	if edges == nil {
-		edges = [][2]string{}
-	}
-	return s.write(ctx, "save plan "+r.ID, func(tx *sql.Tx) error {
+	return s.write(ctx, "save plan "+r.ID, func(tx *qtx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, "SELECT 1 FROM runs WHERE id = ?", r.ID).Scan(&one)
 		if err == nil {
@@ -228,117 +231,190 @@ func (s *Store) SavePlan(ctx context.Context, r *Run) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return wrapDB(s.path, "save plan: look up run", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO runs (id, created_at, workflow, signature, requested, edges, generations, node_count)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.CreatedAt.UTC().UnixMilli(), r.Workflow, r.Signature, jsonText(req), jsonText(edges), jsonText(gens), len(nodes))
+		var seq int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO runs (id, created_at, workflow, signature, requested) VALUES (?, ?, ?, ?, ?) RETURNING seq`,
+			r.ID, r.CreatedAt.UTC().UnixMilli(), r.Workflow, r.Signature, jsonText(req)).Scan(&seq)
 		if err != nil {
 			return wrapDB(s.path, "save plan: insert run", err)
 		}
-		seq, err := res.LastInsertId()
+		nameIDs, err := internNames(ctx, tx, names(nodes))
 		if err != nil {
-			return wrapDB(s.path, "save plan: insert run", err)
+			return wrapDB(s.path, "save plan: insert names", err)
 		}
-		keys := make([]string, len(nodes))
+		metas := make([]keyMeta, len(nodes))
 		for i, n := range nodes {
-			keys[i] = n.CacheKey
+			metas[i] = keyMeta{key: n.CacheKey, node: nameIDs[n.Name], kind: n.Kind, codeVersion: n.CodeVersion,
+				deps: n.Dependencies, dataVersion: n.DataVersion, detail: n.Detail}
 		}
-		if err := internKeys(ctx, tx, keys); err != nil {
+		keyIDs, err := internKeys(ctx, tx, metas)
+		if err != nil {
 			return wrapDB(s.path, "save plan: insert cache keys", err)
 		}
 		rows := make([][]any, len(nodes))
 		for i, n := range nodes {
-			deps := n.Dependencies
-			if deps == nil {
-				deps = map[string]string{}
+			var pending any
+			if len(n.Pending) > 0 {
+				pending = jsonText(slices.Sorted(slices.Values(n.Pending)))
 			}
-			pending := slices.Clone(n.Pending)
-			if pending == nil {
-				pending = []string{}
-			}
-			slices.Sort(pending)
-			var detail any
-			if len(n.Detail) > 0 {
-				detail = []byte(n.Detail)
-			}
-			rows[i] = []any{seq, n.Name, n.Kind, keyHash(n.CacheKey), n.CodeVersion, jsonText(deps), jsonText(pending),
-				n.DataVersion, n.Admitted, n.Status, n.Behavior, n.Generation, detail}
+			rows[i] = []any{seq, nameIDs[n.Name], keyIDs[n.CacheKey], n.Status, n.Behavior, n.Generation, pending}
 		}
-		err = insertRows(ctx, tx, `INSERT INTO nodes (run, name, kind, key_hash, code_version, dependencies, pending,
-			data_version, admitted, status, behavior, generation, detail) VALUES `, "", rows)
-		return wrapDB(s.path, "save plan: insert nodes", err)
+		err = insertRows(ctx, tx, `INSERT INTO plan (run, node, key, status, behavior, generation, pending) VALUES `, "", rows)
+		return wrapDB(s.path, "save plan: insert plan", err)
 	})
 }
 
-// internKeys stores the cache keys not yet in cache_keys.
-func internKeys(ctx context.Context, tx *sql.Tx, keys []string) error {
-	seen := make(map[string]bool, len(keys))
-	var rows [][]any
-	for _, k := range keys {
-		if !seen[k] {
-			seen[k] = true
-			rows = append(rows, []any{keyHash(k), k})
+// internNames stores the names not yet stored and returns every name's id.
+func internNames(ctx context.Context, tx *qtx, list []string) (map[string]int64, error) {
+	rows := make([][]any, 0, len(list))
+	seen := make(map[string]bool, len(list))
+	// Sorted, so concurrent writers take the unique index's locks in one
+	// order (PostgreSQL would otherwise deadlock them).
+	for _, n := range slices.Sorted(slices.Values(list)) {
+		if !seen[n] {
+			seen[n] = true
+			rows = append(rows, []any{n})
 		}
 	}
-	return insertRows(ctx, tx, "INSERT INTO cache_keys (hash, key) VALUES ", " ON CONFLICT (hash) DO NOTHING", rows)
+	if err := insertRows(ctx, tx, "INSERT INTO names (name) VALUES ", " ON CONFLICT (name) DO NOTHING", rows); err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(rows))
+	for start := 0; start < len(list); start += lookupChunk {
+		chunk := list[start:min(start+lookupChunk, len(list))]
+		q, err := tx.QueryContext(ctx, `SELECT n.id, n.name FROM json_each(?) j JOIN names n ON n.name = j.value`, jsonText(chunk))
+		if err != nil {
+			return nil, err
+		}
+		for q.Next() {
+			var id int64
+			var name string
+			if err := q.Scan(&id, &name); err != nil {
+				q.Close()
+				return nil, err
+			}
+			out[name] = id
+		}
+		err = q.Err()
+		q.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
-// maxParams bounds the parameters of one statement (SQLite allows 32766).
-const maxParams = 30000
+// keyMeta is what the ledger keeps once per cache key.
+type keyMeta struct {
+	key         string
+	node        int64
+	kind        string
+	codeVersion string
+	deps        map[string]string
+	dataVersion string
+	detail      json.RawMessage
+}
 
-// insertRows inserts rows (all of one width) with multi-row INSERT
-// statements: prefix, then "(?, …), (?, …)", then suffix.
-func insertRows(ctx context.Context, tx *sql.Tx, prefix, suffix string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
+// internKeys stores the keys not yet stored (a stored key keeps its
+// metadata) and returns every key's id. Most keys of a run were stored by
+// an earlier one, so ids are looked up first and only the missing keys are
+// sent; detail (may be nil) supplies their details.
+func internKeys(ctx context.Context, tx *qtx, metas []keyMeta) (map[string]int64, error) {
+	byHex := make(map[string]string, len(metas))
+	var hexes []string
+	for _, m := range metas {
+		h := hex.EncodeToString(keyHash(m.key))
+		if _, ok := byHex[h]; !ok {
+			byHex[h] = m.key
+			hexes = append(hexes, h)
+		}
 	}
-	width := len(rows[0])
-	per := max(1, min(maxParams/width, 500))
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	args := make([]any, 0, per*width)
-	for start := 0; start < len(rows); start += per {
-		batch := rows[start:min(start+per, len(rows))]
-		args = args[:0]
-		for _, r := range batch {
-			args = append(args, r...)
-		}
-		if len(batch) == per {
-			if full == nil {
-				var err error
-				full, err = tx.PrepareContext(ctx, prefix+strings.TrimSuffix(strings.Repeat(tuple+", ", per), ", ")+suffix)
-				if err != nil {
-					return err
-				}
-			}
-			if _, err := full.ExecContext(ctx, args...); err != nil {
-				return err
-			}
+	out, err := keyIDs(ctx, tx, hexes, byHex)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]any
+	var missing []string
+	seen := map[string]bool{}
+	for _, m := range metas {
+		if _, ok := out[m.key]; ok || seen[m.key] {
 			continue
 		}
-		q := prefix + strings.TrimSuffix(strings.Repeat(tuple+", ", len(batch)), ", ") + suffix
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
+		seen[m.key] = true
+		deps := m.deps
+		if deps == nil {
+			deps = map[string]string{}
+		}
+		var detail any
+		if len(m.detail) > 0 {
+			detail = []byte(m.detail)
+		}
+		h := keyHash(m.key)
+		rows = append(rows, []any{h, m.key, m.node, m.kind, m.codeVersion, jsonText(deps), m.dataVersion, detail})
+		missing = append(missing, hex.EncodeToString(h))
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	// Sorted by hash: one lock order for concurrent writers.
+	slices.SortFunc(rows, func(a, b []any) int { return bytes.Compare(a[0].([]byte), b[0].([]byte)) })
+	if err := insertRows(ctx, tx, "INSERT INTO keys (hash, key, node, kind, code_version, dependencies, data_version, detail) VALUES ", " ON CONFLICT (hash) DO NOTHING", rows); err != nil {
+		return nil, err
+	}
+	added, err := keyIDs(ctx, tx, missing, byHex)
+	if err != nil {
+		return nil, err
+	}
+	for k, id := range added {
+		out[k] = id
+	}
+	return out, nil
+}
+
+// keyIDs returns the ids of the stored keys among hexes (hex sha256s;
+// byHex maps them to key texts).
+func keyIDs(ctx context.Context, tx *qtx, hexes []string, byHex map[string]string) (map[string]int64, error) {
+	out := make(map[string]int64, len(hexes))
+	for start := 0; start < len(hexes); start += lookupChunk {
+		chunk := hexes[start:min(start+lookupChunk, len(hexes))]
+		q, err := tx.QueryContext(ctx, `SELECT k.id, lower(hex(k.hash)) FROM json_each(?) j JOIN keys k ON k.hash = unhex(j.value)`, jsonText(chunk))
+		if err != nil {
+			return nil, err
+		}
+		for q.Next() {
+			var id int64
+			var h string
+			if err := q.Scan(&id, &h); err != nil {
+				q.Close()
+				return nil, err
+			}
+			out[byHex[h]] = id
+		}
+		err = q.Err()
+		q.Close()
+		if err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // Run returns the stored run id, or ErrUnknownRun.
 func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 	var r *Run
-	err := s.read(ctx, "run "+id, func(tx *sql.Tx) error {
-		var err error
-		r, _, err = s.loadRun(ctx, tx, id)
+	err := s.read(ctx, "run "+id, func(tx *qtx) error {
+		var (
+			err error
+			seq int64
+		)
+		r, seq, err = s.loadRun(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		r.Nodes, err = s.loadNodes(ctx, tx, id)
-		return err
+		if r.Nodes, err = s.loadNodes(ctx, tx, seq); err != nil {
+			return err
+		}
+		fillGraph(r)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -346,16 +422,17 @@ func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 	return r, nil
 }
 
-// loadRun reads a run's row (without nodes) and its sequence number.
+// loadRun reads a run's row (without nodes, edges and generations) and its
+// sequence number.
 func (s *Store) loadRun(ctx context.Context, q querier, id string) (*Run, int64, error) {
 	var (
-		seq              int64
-		ms               int64
-		req, edges, gens string
-		r                = &Run{ID: id}
+		seq int64
+		ms  int64
+		req string
+		r   = &Run{ID: id}
 	)
-	err := q.QueryRowContext(ctx, `SELECT seq, created_at, workflow, signature, requested, edges, generations FROM runs WHERE id = ?`, id).
-		Scan(&seq, &ms, &r.Workflow, &r.Signature, &req, &edges, &gens)
+	err := q.QueryRowContext(ctx, `SELECT seq, created_at, workflow, signature, requested FROM runs WHERE id = ?`, id).
+		Scan(&seq, &ms, &r.Workflow, &r.Signature, &req)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, fmt.Errorf("ledger %s: run %q: %w", s.path, id, ErrUnknownRun)
 	}
@@ -363,30 +440,45 @@ func (s *Store) loadRun(ctx context.Context, q querier, id string) (*Run, int64,
 		return nil, 0, wrapDB(s.path, "read run "+id, err)
 	}
 	r.CreatedAt = time.UnixMilli(ms).UTC()
-	for _, f := range []struct {
-		text string
-		v    any
-	}{{req, &r.Requested}, {edges, &r.Edges}, {gens, &r.Generations}} {
-		if err := json.Unmarshal([]byte(f.text), f.v); err != nil {
-			return nil, 0, fmt.Errorf("ledger %s: run %q: %w: %w", s.path, id, ErrCorrupt, err)
-		}
+	if err := json.Unmarshal([]byte(req), &r.Requested); err != nil {
+		return nil, 0, fmt.Errorf("ledger %s: run %q: %w: %w", s.path, id, ErrCorrupt, err)
 	}
 	if r.Requested == nil {
 		r.Requested = []string{}
 	}
-	if r.Edges == nil {
-		r.Edges = [][2]string{}
-	}
-	if r.Generations == nil {
-		r.Generations = [][]string{}
-	}
+	r.Edges, r.Generations = [][2]string{}, [][]string{}
 	return r, seq, nil
 }
 
-// nodeColumns are the columns scanNode reads, from nodes n joined with
-// cache_keys k on the planned key.
-const nodeColumns = `n.name, n.kind, k.key, n.code_version, n.dependencies, n.pending, n.data_version,
-	n.admitted, n.status, n.behavior, n.generation, n.detail`
+// fillGraph derives a run's edges (each node's dependencies) and
+// generations (its admitted nodes by generation) from its nodes.
+func fillGraph(r *Run) {
+	r.Edges = [][2]string{}
+	for _, n := range r.Nodes {
+		for _, d := range sortedKeys(n.Dependencies) {
+			r.Edges = append(r.Edges, [2]string{d, n.Name})
+		}
+		if n.Admitted {
+			for len(r.Generations) <= n.Generation {
+				r.Generations = append(r.Generations, []string{})
+			}
+			r.Generations[n.Generation] = append(r.Generations[n.Generation], n.Name)
+		}
+	}
+	slices.SortFunc(r.Edges, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+}
+
+// nodeColumns are the columns scanNode reads, from plan p joined with
+// names nm and keys k.
+const nodeColumns = `nm.name, k.kind, k.key, k.code_version, k.dependencies, coalesce(p.pending, '[]'), k.data_version,
+	p.status, p.behavior, p.generation, k.detail`
+
+const nodeJoins = ` JOIN names nm ON nm.id = p.node JOIN keys k ON k.id = p.key`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -398,10 +490,11 @@ func (s *Store) scanNode(row rowScanner, extra ...any) (Node, error) {
 		detail        []byte
 	)
 	dest := append([]any{&n.Name, &n.Kind, &n.CacheKey, &n.CodeVersion, &deps, &pending, &n.DataVersion,
-		&n.Admitted, &n.Status, &n.Behavior, &n.Generation, &detail}, extra...)
+		&n.Status, &n.Behavior, &n.Generation, &detail}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return n, wrapDB(s.path, "read node", err)
 	}
+	n.Admitted = n.Generation >= 0
 	var err error
 	if n.Dependencies, err = decodeDeps(deps); err != nil {
 		return n, fmt.Errorf("ledger %s: node %q: dependencies: %w: %w", s.path, n.Name, ErrCorrupt, err)
@@ -416,11 +509,10 @@ func (s *Store) scanNode(row rowScanner, extra ...any) (Node, error) {
 }
 
 // loadNodes reads the nodes of run id, sorted by name.
-func (s *Store) loadNodes(ctx context.Context, q querier, id string) ([]Node, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+nodeColumns+` FROM runs r JOIN nodes n ON n.run = r.seq
-		JOIN cache_keys k ON k.hash = n.key_hash WHERE r.id = ? ORDER BY n.name`, id)
+func (s *Store) loadNodes(ctx context.Context, q querier, seq int64) ([]Node, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+nodeColumns+` FROM plan p`+nodeJoins+` WHERE p.run = ? ORDER BY nm.name`, seq)
 	if err != nil {
-		return nil, wrapDB(s.path, "read nodes of "+id, err)
+		return nil, wrapDB(s.path, "read nodes", err)
 	}
 	defer rows.Close()
 	nodes := []Node{}
@@ -432,14 +524,14 @@ func (s *Store) loadNodes(ctx context.Context, q querier, id string) ([]Node, er
 		nodes = append(nodes, n)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, wrapDB(s.path, "read nodes of "+id, err)
+		return nil, wrapDB(s.path, "read nodes", err)
 	}
 	return nodes, nil
 }
 
 // Runs lists the stored runs sorted by creation time, then id.
 func (s *Store) Runs(ctx context.Context) ([]RunInfo, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.created_at, r.workflow, r.node_count,
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.created_at, r.workflow, (SELECT count(*) FROM plan p WHERE p.run = r.seq),
 		(SELECT count(*) FROM records c WHERE c.run = r.seq) FROM runs r ORDER BY r.created_at, r.id`)
 	if err != nil {
 		return nil, wrapDB(s.path, "list runs", err)
@@ -491,4 +583,50 @@ func decodeList(text string) ([]string, error) {
 		l = []string{}
 	}
 	return l, nil
+}
+
+// maxParams bounds the parameters of one statement (SQLite allows 32766).
+const maxParams = 30000
+
+// insertRows inserts rows (all of one width) with multi-row INSERT
+// statements: prefix, then "(?, …), (?, …)", then suffix.
+func insertRows(ctx context.Context, tx *qtx, prefix, suffix string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	width := len(rows[0])
+	per := max(1, min(maxParams/width, 500))
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, per*width)
+	for start := 0; start < len(rows); start += per {
+		batch := rows[start:min(start+per, len(rows))]
+		args = args[:0]
+		for _, r := range batch {
+			args = append(args, r...)
+		}
+		if len(batch) == per {
+			if full == nil {
+				var err error
+				full, err = tx.PrepareContext(ctx, prefix+strings.TrimSuffix(strings.Repeat(tuple+", ", per), ", ")+suffix)
+				if err != nil {
+					return err
+				}
+			}
+			if _, err := full.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		q := prefix + strings.TrimSuffix(strings.Repeat(tuple+", ", len(batch)), ", ") + suffix
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -32,10 +32,14 @@ var sqliteMagic = []byte("SQLite format 3\x00")
 // doc).
 type Store struct {
 	db   *sql.DB
-	path string
+	path string // the file's path, or the PostgreSQL URL without its password
+	pg   bool   // a PostgreSQL server (else an SQLite file)
+	// secrets are strings no error may show (the server's password).
+	secrets []string
 }
 
-// Path returns the ledger file's path as given to Open.
+// Path returns the ledger file's path as given to Open (a PostgreSQL URL
+// with its password masked).
 func (s *Store) Path() string { return s.path }
 
 // Close closes the store's connections.
@@ -55,7 +59,33 @@ func (s *Store) Close() error {
 // application (including one with no application id, even if it has no
 // tables), ErrNewerSchema for a ledger of a newer schema version. Damaged
 // pages give ErrCorrupt.
+//
+// A path starting with postgres:// or postgresql:// is a PostgreSQL
+// database instead (see OpenPostgres).
 func Open(ctx context.Context, path string) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, pgMigrations, false)
+	}
+	return openWith(ctx, path, migrations)
+}
+
+// OpenExisting opens a ledger that must already exist: a missing or empty
+// file, or a PostgreSQL schema without tables, is ErrNotStore and nothing
+// is created (a mistyped path must not become a new ledger).
+func OpenExisting(ctx context.Context, path string) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, pgMigrations, true)
+	}
+	if path == "" {
+		return nil, fmt.Errorf("ledger: open: %w: empty path", ErrFormat)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("ledger %s: open: %w (deltaplan schedule --store creates a ledger)", path, err)
+	}
+	if fi.Mode().IsRegular() && fi.Size() == 0 {
+		return nil, fmt.Errorf("ledger %s: open: %w: empty file (deltaplan schedule --store creates a ledger)", path, ErrNotStore)
+	}
 	return openWith(ctx, path, migrations)
 }
 
@@ -143,6 +173,9 @@ func precheck(path string) error {
 // probe reads the application id and schema version in one read
 // transaction. fresh reports an empty database (no tables, no id).
 func (s *Store) probe(ctx context.Context, q querier) (version int, fresh bool, err error) {
+	if s.pg {
+		return s.probePostgres(ctx, q)
+	}
 	var appID int64
 	if err := q.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
 		return 0, false, s.openErr("read application_id", err)
@@ -209,6 +242,9 @@ func (s *Store) init(ctx context.Context, migs []migration) error {
 			return err
 		}
 	}
+	if s.pg {
+		return nil
+	}
 	return s.enableWAL(ctx)
 }
 
@@ -241,13 +277,29 @@ func (s *Store) enableWAL(ctx context.Context) error {
 	}
 }
 
-// write runs fn in one BEGIN IMMEDIATE transaction and commits it.
-func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+// write runs fn in one transaction (BEGIN IMMEDIATE on SQLite) and
+// commits it. On PostgreSQL a transaction that a deadlock or a
+// serialization failure aborts is run again, up to 8 times.
+func (s *Store) write(ctx context.Context, op string, fn func(tx *qtx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.writeOnce(ctx, op, fn)
+		if err == nil || !s.pg || !retryable(err) || attempt >= 8 {
+			return s.redact(err)
+		}
+		select {
+		case <-ctx.Done():
+			return s.redact(err)
+		case <-time.After(time.Duration(5<<attempt) * time.Millisecond):
+		}
+	}
+}
+
+func (s *Store) writeOnce(ctx context.Context, op string, fn func(tx *qtx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return wrapDB(s.path, op+": begin", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(&qtx{Tx: tx, pg: s.pg}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -257,12 +309,51 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error)
 	return nil
 }
 
-// read runs fn in one read transaction, so that it sees one snapshot.
-func (s *Store) read(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+// read runs fn in one read transaction, so that it sees one snapshot
+// (REPEATABLE READ on PostgreSQL).
+func (s *Store) read(ctx context.Context, op string, fn func(tx *qtx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.pg {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
-		return wrapDB(s.path, op+": begin", err)
+		return s.redact(wrapDB(s.path, op+": begin", err))
 	}
 	defer tx.Rollback()
-	return fn(tx)
+	return s.redact(fn(&qtx{Tx: tx, pg: s.pg}))
+}
+
+// qtx is a transaction whose statements are written in SQLite's dialect
+// and translated for PostgreSQL (see pgSQL).
+type qtx struct {
+	*sql.Tx
+	pg bool
+}
+
+func (t *qtx) sql(q string) string {
+	if t.pg {
+		return pgSQL(q)
+	}
+	return q
+}
+
+// QueryContext runs a query, translated for the store's dialect.
+func (t *qtx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.Tx.QueryContext(ctx, t.sql(q), args...)
+}
+
+// QueryRowContext runs a one-row query, translated.
+func (t *qtx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.Tx.QueryRowContext(ctx, t.sql(q), args...)
+}
+
+// ExecContext runs a statement, translated.
+func (t *qtx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.Tx.ExecContext(ctx, t.sql(q), args...)
+}
+
+// PrepareContext prepares a statement, translated.
+func (t *qtx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	return t.Tx.PrepareContext(ctx, t.sql(q))
 }

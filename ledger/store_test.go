@@ -31,8 +31,8 @@ func TestOpenCreateReopen(t *testing.T) {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 	}
 	var version string
-	if err := s.db.QueryRow("SELECT value FROM meta WHERE key = 'schema_version'").Scan(&version); err != nil || version != "1" {
-		t.Errorf("schema_version = %q, %v; want 1", version, err)
+	if err := s.db.QueryRow("SELECT value FROM meta WHERE key = 'schema_version'").Scan(&version); err != nil || version != fmt.Sprint(SchemaVersion) {
+		t.Errorf("schema_version = %q, %v; want %d", version, err, SchemaVersion)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.Close()
-			makeSQLite(t, p, "UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+			makeSQLite(t, p, fmt.Sprintf("UPDATE meta SET value = '%d' WHERE key = 'schema_version'", SchemaVersion+1))
 		}, ErrNewerSchema, "should refuse: a ledger of schema version 2"},
 		{"ledger id without meta", func(t *testing.T, p string) {
 			makeSQLite(t, p, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID), "CREATE TABLE other (a)")

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/lineage"
 	"github.com/deltaplan/deltaplan/model"
 	"github.com/deltaplan/deltaplan/scanunit"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // TestPrunePushedFilters: a plan's pushed filter is pruned by the files
@@ -21,7 +21,7 @@ import (
 // a column the table lacks is left out.
 func TestPrunePushedFilters(t *testing.T) {
 	ctx := context.Background()
-	tbl, err := delta.Open(ctx, filepath.Join(fixtures.Dir(t, "delta"), "stats-writing-all-types"))
+	tbl, err := storage.OpenTable(ctx, filepath.Join(fixtures.Dir(t, "delta"), "stats-writing-all-types"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/scan"
 	"github.com/deltaplan/deltaplan/scanunit"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 // Read the example table's EU orders over 100 as Arrow record batches.
 func ExampleFiles() {
 	ctx := context.Background()
-	t, err := delta.Open(ctx, "../testdata/example/sales")
+	t, err := storage.OpenTable(ctx, "../testdata/example/sales")
 	if err != nil {
 		panic(err)
 	}

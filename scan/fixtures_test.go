@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
+	"github.com/deltaplan/deltaplan/storage"
 )
 
 type manifestTable struct {
@@ -36,7 +36,7 @@ func loadManifest(t *testing.T) (string, []manifestTable) {
 
 func openTable(t testing.TB, dir string) Table {
 	t.Helper()
-	tab, err := delta.Open(context.Background(), dir)
+	tab, err := storage.OpenTable(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/deltaplan/deltaplan/cachekey"
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/freshness"
 	"github.com/deltaplan/deltaplan/kernel"
 	"github.com/deltaplan/deltaplan/lineage"
 	"github.com/deltaplan/deltaplan/planbundle"
@@ -102,10 +103,7 @@ type viewCode struct {
 	pins                                          map[string]tablePin
 }
 
-type tablePin struct {
-	TableID string `json:"table_id"`
-	Version int64  `json:"version"`
-}
+type tablePin = freshness.Pin
 
 // viewReads is what one view's plan reads, resolved against the workflow.
 type viewReads struct {

@@ -25,18 +25,14 @@
 // filters; not the version), so a commit makes new nodes only for the units
 // whose files changed.
 //
-// Graph.PlanRun decides freshness against a run ledger instead: by cache key
-// (package cachekey), with behaviors, Dagster-style causes and events; see
-// ledger.go.
-//
-// Graph.Schedule admits the requested views and their ancestors, and marks
-// each admitted node fresh or stale against a previous schedule
-// (ReadSchedule), with a reason: unchanged signature, new node, disable,
-// recompute, plan changed, session changed, pin moved, scan units changed,
-// upstream stale (a stale upstream node, or only upstream views changed), or
-// signature changed. A Schedule is stable JSON: structs and sorted slices,
-// and the one map per node (its inputs) is printed by encoding/json in key
-// order. The schedule a run prints is what the next run reads as its
-// previous schedule: the nodes it admitted count as computed, and the
-// records of nodes it did not admit are carried over.
+// Graph.PlanRun decides freshness by cache key (package cachekey) against
+// a freshness.Source, with behaviors, Dagster-style causes and events (see
+// ledger.go); package freshness makes every decision. Graph.Schedule is
+// PlanRun against a previous schedule (ReadSchedule): the nodes it admitted
+// and carried count as succeeded records of their cache keys, so
+// --previous and --store decide alike. A Schedule is stable JSON: structs
+// and sorted slices, and the maps per node are printed by encoding/json in
+// key order. The schedule a run prints is what the next run reads as its
+// previous schedule; the records of nodes it did not admit are carried
+// over.
 package workflow

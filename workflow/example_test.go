@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/deltaplan/deltaplan/cachekey"
+	"github.com/deltaplan/deltaplan/freshness"
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
@@ -53,23 +54,11 @@ func ExampleGraph_Schedule() {
 	fmt.Println("critical path:", first.CriticalPath.Nodes)
 	// Output:
 	// first run: 7 stale of 7
-	// view:region_report fresh (unchanged signature)
-	// view:revenue_by_region fresh (unchanged signature)
-	// view:revenue_by_region_v2 fresh (unchanged signature)
+	// view:region_report fresh (cache hit)
+	// view:revenue_by_region fresh (cache hit)
+	// view:revenue_by_region_v2 fresh (cache hit)
 	// view:top_eu_orders stale (recompute)
 	// critical path: [scan:sales:5d57e9f4521168f2 view:revenue_by_region view:region_report]
-}
-
-// emptyLedger is a run ledger with no records (deltaplan's is ledger.Store,
-// through cmd/deltaplan's adapter).
-type emptyLedger struct{}
-
-func (emptyLedger) Succeeded(context.Context, []string) (map[string]workflow.LedgerEntry, error) {
-	return nil, nil
-}
-
-func (emptyLedger) LastSucceeded(context.Context, []string) (map[string]workflow.LedgerPrevious, error) {
-	return nil, nil
 }
 
 // Plan the example workflow against an empty ledger: every node is missing,
@@ -83,7 +72,7 @@ func ExampleGraph_PlanRun() {
 	if err != nil {
 		panic(err)
 	}
-	s, run, err := g.PlanRun(context.Background(), emptyLedger{}, workflow.LedgerOptions{RunID: "run-1", Requested: []string{"region_report"}})
+	s, run, err := g.PlanRun(context.Background(), freshness.NewMemory(), workflow.LedgerOptions{RunID: "run-1", Requested: []string{"region_report"}})
 	if err != nil {
 		panic(err)
 	}

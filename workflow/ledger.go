@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deltaplan/deltaplan/cachekey"
+	"github.com/deltaplan/deltaplan/freshness"
 	"github.com/deltaplan/deltaplan/kernel"
 )
 
@@ -27,62 +28,16 @@ import (
 // Table versions are in no key, so a commit that leaves a view's files alone
 // leaves it fresh.
 
-// Statuses of an admitted node planned against a ledger.
+// The vocabulary of freshness is package freshness's; these names keep
+// it reachable from schedules.
 const (
-	StatusFresh   = "fresh"   // a succeeded record has its cache key
-	StatusStale   = "stale"   // recorded before, but not with this key (or forced to run)
-	StatusMissing = "missing" // no succeeded record of this node at all
+	StatusFresh   = freshness.StatusFresh
+	StatusStale   = freshness.StatusStale
+	StatusMissing = freshness.StatusMissing
 )
 
-// Reasons of a ledger decision.
-const (
-	ReasonHit          = "cache hit"
-	ReasonNeverRun     = "never recorded"
-	ReasonKeyChanged   = "cache key changed"
-	ReasonUpstreamRuns = "upstream runs"
-	ReasonUnmatchable  = "unmatchable input"
-)
-
-// Cause categories (Dagster's code, data and dependencies, plus behavior for
-// a node that its behavior forces to run).
-const (
-	CauseCode         = "code"
-	CauseData         = "data"
-	CauseDependencies = "dependencies"
-	CauseBehavior     = "behavior"
-)
-
-// Cause says why a node is not fresh. Children are the causes of the
-// dependency it names, one level deep (RootCauses holds the leaves of the
-// whole tree).
-type Cause struct {
-	Category   string  `json:"category"`
-	Reason     string  `json:"reason"`
-	Dependency string  `json:"dependency,omitempty"`
-	Children   []Cause `json:"children,omitempty"`
-}
-
-// LedgerEntry is a succeeded record of the ledger.
-type LedgerEntry struct {
-	CacheKey, Node, CodeVersion string
-	DataVersion                 string // "" when the engine reported none
-	RunID                       string
-}
-
-// LedgerPrevious is a node's newest succeeded record with the Detail it was
-// planned with (what PlanRun wrote in PlannedNode.Detail).
-type LedgerPrevious struct {
-	LedgerEntry
-	Detail json.RawMessage
-}
-
-// Ledger is what PlanRun reads from a run ledger.
-type Ledger interface {
-	// Succeeded returns, per key that has one, the newest succeeded record.
-	Succeeded(ctx context.Context, keys []string) (map[string]LedgerEntry, error)
-	// LastSucceeded returns, per node name, its newest succeeded record.
-	LastSucceeded(ctx context.Context, nodes []string) (map[string]LedgerPrevious, error)
-}
+// Cause says why a node is not fresh (see freshness.Cause).
+type Cause = freshness.Cause
 
 // PlannedRun is what a run planned, for the ledger to store.
 type PlannedRun struct {
@@ -148,55 +103,28 @@ type LedgerOptions struct {
 	Now       func() time.Time // default time.Now
 }
 
-// scanDetail and viewDetail are the PlannedNode.Detail of each kind: what a
-// later run needs to explain a change.
-type scanDetail struct {
-	Table   string   `json:"table"`
-	TableID string   `json:"table_id"`
-	Version int64    `json:"version"`
-	Files   []string `json:"files"`
-}
-
-type viewDetail struct {
-	View  string              `json:"view"`
-	Code  codeDetail          `json:"code"`
-	Pins  map[string]tablePin `json:"pins"`
-	Files map[string][]string `json:"files"` // table -> the files of its scan units, sorted
-}
-
-type codeDetail struct {
-	PlanFingerprint string   `json:"plan_fingerprint"`
-	RuntimeHash     string   `json:"runtime_hash"`
-	UDFSnapshotHash string   `json:"udf_snapshot_hash"`
-	RewriteTags     []string `json:"rewrite_tags"`
-}
-
 // ledgerNode is PlanRun's working state for one node.
 type ledgerNode struct {
-	task      kernel.Task
-	info      nodeInfo
-	preds     []string
-	key       cachekey.Key
-	keyText   string
-	dv        string // what dependents key on
-	dvSource  string
-	pending   []string
-	admitted  bool
-	runs      bool // admitted and not fresh
-	status    string
-	reason    string
-	causes    []Cause
-	roots     []Cause
-	hit       *LedgerEntry
-	detail    json.RawMessage
-	scanFiles map[string][]string // views: table -> files
+	task     kernel.Task
+	info     nodeInfo
+	preds    []string
+	key      cachekey.Key
+	keyText  string
+	dv       string // what dependents key on
+	dvSource string
+	pending  []string
+	admitted bool
+	x        freshness.Decision
+	detail   json.RawMessage
+	view     *freshness.ViewDetail
 }
 
-// PlanRun decides every admitted node against the ledger (see the comment
-// at the top of this file) and returns the schedule and the run to store.
-// In the schedule, Status is fresh, stale or missing, each node has its
-// cache key and code version, and each node that is not fresh its causes.
-func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Schedule, *PlannedRun, error) {
+// PlanRun decides every admitted node against src (a run ledger or a
+// previous schedule, see package freshness) and returns the schedule and
+// the run to store. In the schedule, Status is fresh, stale or missing,
+// each node has its cache key, code version and detail, and each node
+// that is not fresh its causes.
+func (g *Graph) PlanRun(ctx context.Context, src freshness.Source, opts LedgerOptions) (*Schedule, *PlannedRun, error) {
 	if opts.RunID == "" {
 		return nil, nil, fmt.Errorf("plan run: no run id")
 	}
@@ -234,6 +162,7 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 	for _, e := range edges {
 		nodes[e.To].preds = append(nodes[e.To].preds, e.From)
 	}
+	dec := freshness.NewDecider(tableOfNode)
 	// Generation by generation: a node's key needs its inputs' data
 	// versions, which need their lookups.
 	for _, gen := range gens {
@@ -248,49 +177,46 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 				emit(EventCacheKey, name, n.keyText)
 			}
 		}
-		hits, err := l.Succeeded(ctx, keys)
+		latest, err := src.Latest(ctx, keys)
 		if err != nil {
 			return nil, nil, fmt.Errorf("plan run: read the ledger: %w", err)
 		}
-		// Only a node that is not a plain hit needs its newest record, to
+		// Only a node without a record of its key needs its history, to
 		// tell missing from stale and to explain the change.
 		var need []string
 		for _, name := range gen {
-			n := nodes[name]
-			if h, ok := hits[n.keyText]; ok {
-				n.hit = &h
-			}
-			if n.hit == nil || n.task.Behavior == kernel.BehaviorDisable || n.task.Behavior == kernel.BehaviorRecompute || len(n.unmatchableInputs()) > 0 {
+			if _, ok := latest[nodes[name].keyText]; !ok {
 				need = append(need, name)
 			}
 		}
-		last := map[string]LedgerPrevious{}
+		hist := map[string]freshness.History{}
 		if len(need) > 0 {
-			if last, err = l.LastSucceeded(ctx, need); err != nil {
+			if hist, err = src.History(ctx, need); err != nil {
 				return nil, nil, fmt.Errorf("plan run: read the ledger: %w", err)
 			}
 		}
 		for _, name := range gen {
 			n := nodes[name]
-			prev, seen := last[name]
-			n.decide(nodes, prev, seen)
+			var le *freshness.Entry
+			if e, ok := latest[n.keyText]; ok {
+				le = &e
+			}
+			var h *freshness.History
+			if x, ok := hist[name]; ok {
+				h = &x
+			}
+			n.x = dec.Decide(freshness.Node{Name: name, Kind: n.task.Kind, Behavior: n.task.Behavior, Key: n.key, KeyText: n.keyText,
+				Preds: n.preds, Pending: n.pending, View: n.view}, n.admitted, le, h)
 			n.dataVersion(opts.RunID)
 			if !logging {
 				continue
 			}
 			emit(EventDataVersion, name, map[string]string{"data_version": n.dv, "source": n.dvSource})
-			if n.status == StatusFresh {
-				emit(EventHit, name, map[string]string{"run_id": n.hit.RunID, "data_version": n.hit.DataVersion})
+			if n.x.Status == StatusFresh {
+				emit(EventHit, name, map[string]string{"run_id": n.x.Hit.RunID, "data_version": n.x.Hit.DataVersion})
 			} else {
-				emit(EventMiss, name, map[string]string{"status": n.status, "reason": n.reason})
+				emit(EventMiss, name, map[string]string{"status": n.x.Status, "reason": n.x.Reason})
 			}
-		}
-	}
-	roots := map[string][]Cause{}
-	for _, gen := range gens {
-		for _, name := range gen {
-			n := nodes[name]
-			n.roots = rootCauses(n, nodes, roots)
 		}
 	}
 
@@ -299,24 +225,27 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 		return nil, nil, err
 	}
 	s.RunID = opts.RunID
-	decided := map[string]kernel.Decision{}
+	runs := map[string]bool{}
 	for _, t := range g.tasks.Tasks() {
 		n := nodes[t.Name]
 		node := g.node(t)
 		node.KeyInputs = n.keyInputs()
 		node.CacheKey, node.CodeVersion, node.BehaviorSource = n.keyText, n.key.CodeVersion, n.info.behaviorFrom
-		node.DataVersion, node.Pending = n.dv, n.pending
+		node.DataVersion, node.Pending, node.Detail = n.dv, n.pending, n.detail
 		if n.admitted {
 			node.Admitted = true
-			node.Status, node.Reason, node.Causes, node.RootCauses = n.status, n.reason, n.causes, n.roots
-			node.Explain = explainLedger(n)
-			decided[t.Name] = kernel.Decision{Name: t.Name, Kind: t.Kind, Fresh: n.status == StatusFresh}
+			node.Status, node.Reason, node.Causes, node.RootCauses = n.x.Status, n.x.Reason, n.x.Causes, n.x.RootCauses
+			node.Explain = freshness.Explain(n.x)
+			for _, p := range n.pending {
+				node.Upstream = append(node.Upstream, p)
+			}
+			runs[t.Name] = n.x.Runs
 			s.admit(node)
 		}
 		s.Nodes = append(s.Nodes, node)
 	}
 	s.Summary.Nodes, s.Summary.Views, s.Summary.Admitted = len(s.Nodes), len(g.views), len(s.Admitted)
-	if err := g.admittedAnalyses(s, decided); err != nil {
+	if err := g.admittedAnalyses(s, runs); err != nil {
 		return nil, nil, err
 	}
 
@@ -340,7 +269,7 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 			pn.DataVersion = n.info.scan.content
 		}
 		if n.admitted {
-			pn.Status, pn.Generation = n.status, genOf[node.Name]
+			pn.Status, pn.Generation = n.x.Status, genOf[node.Name]
 		}
 		run.Nodes = append(run.Nodes, pn)
 		switch {
@@ -354,6 +283,18 @@ func (g *Graph) PlanRun(ctx context.Context, l Ledger, opts LedgerOptions) (*Sch
 		emit(EventPlan, "", map[string]int{"nodes": len(run.Nodes), "admitted": len(s.Admitted), "run": len(s.Run)})
 	}
 	return s, run, nil
+}
+
+// tableOfNode names the table of a scan-unit node ("scan:<table>:<id>").
+func tableOfNode(node string) (string, bool) {
+	rest, ok := strings.CutPrefix(node, scanPrefix)
+	if !ok {
+		return "", false
+	}
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 {
+		return rest[:i], true
+	}
+	return rest, true
 }
 
 // requested validates the requested views (all when none) and returns them
@@ -392,12 +333,12 @@ func (n *ledgerNode) buildKey(nodes map[string]*ledgerNode) {
 	if n.task.Kind == kernel.KindScanUnit {
 		sc := n.info.scan
 		n.key = cachekey.Key{Node: n.task.Name, CodeVersion: sc.read, Dependencies: map[string]string{"files": sc.filesDigest}}
-		n.detail, _ = json.Marshal(scanDetail{Table: n.info.table, TableID: sc.tableID, Version: n.info.version, Files: sc.files})
+		n.detail, _ = json.Marshal(freshness.ScanDetail{Table: n.info.table, TableID: sc.tableID, Version: n.info.version, Files: sc.files})
 	} else {
 		c := n.info.code
 		n.key = cachekey.Key{Node: n.task.Name, CodeVersion: c.version, Dependencies: map[string]string{}}
-		d := viewDetail{View: n.info.view, Pins: c.pins, Files: map[string][]string{},
-			Code: codeDetail{PlanFingerprint: c.planFingerprint, RuntimeHash: c.runtimeHash, UDFSnapshotHash: c.udfSnapshotHash, RewriteTags: c.rewriteTags}}
+		d := &freshness.ViewDetail{View: n.info.view, Pins: c.pins, Files: map[string][]string{},
+			Code: freshness.CodeDetail{PlanFingerprint: c.planFingerprint, RuntimeHash: c.runtimeHash, UDFSnapshotHash: c.udfSnapshotHash, RewriteTags: c.rewriteTags}}
 		if d.Code.RewriteTags == nil {
 			d.Code.RewriteTags = []string{}
 		}
@@ -414,64 +355,10 @@ func (n *ledgerNode) buildKey(nodes map[string]*ledgerNode) {
 		for t := range d.Files {
 			slices.Sort(d.Files[t])
 		}
-		n.scanFiles = d.Files
+		n.view = d
 		n.detail, _ = json.Marshal(d)
 	}
 	n.keyText = n.key.String()
-}
-
-// decide sets status, reason and causes; prev is the node's newest
-// succeeded record (seen false when it has none).
-func (n *ledgerNode) decide(nodes map[string]*ledgerNode, prev LedgerPrevious, seen bool) {
-	notFresh := StatusMissing
-	if seen {
-		notFresh = StatusStale
-	}
-	unmatchable := n.unmatchableInputs()
-	switch {
-	case n.task.Behavior == kernel.BehaviorDisable:
-		n.status, n.reason = notFresh, ReasonDisable
-		n.causes = []Cause{{Category: CauseBehavior, Reason: "behavior disable: never cached"}}
-	case n.task.Behavior == kernel.BehaviorRecompute:
-		n.status, n.reason = notFresh, ReasonRecompute
-		n.causes = []Cause{{Category: CauseBehavior, Reason: "behavior recompute: always recomputed"}}
-	case len(unmatchable) > 0:
-		n.status, n.reason = notFresh, ReasonUnmatchable
-		for _, p := range unmatchable {
-			n.causes = append(n.causes, Cause{Category: CauseDependencies, Dependency: p,
-				Reason: p + " is disabled: its data version never matches, so this node always misses"})
-		}
-	case n.hit != nil && len(n.pending) == 0:
-		n.status, n.reason = StatusFresh, ReasonHit
-	case n.hit != nil:
-		n.status, n.reason = StatusStale, ReasonUpstreamRuns
-		for _, p := range n.pending {
-			pn := nodes[p]
-			n.causes = append(n.causes, Cause{Category: CauseDependencies, Dependency: p, Children: shallow(pn.causes),
-				Reason: fmt.Sprintf("%s runs in this run (%s); its new data version is known only once it is recorded", p, pn.reason)})
-		}
-	case !seen:
-		n.status, n.reason = StatusMissing, ReasonNeverRun
-	default:
-		n.status, n.reason = StatusStale, ReasonKeyChanged
-		n.causes = n.diff(nodes, prev)
-	}
-	n.runs = n.admitted && n.status != StatusFresh
-	if n.causes == nil {
-		n.causes = []Cause{}
-	}
-}
-
-// unmatchableInputs are the inputs whose data version never matches
-// (disabled ones).
-func (n *ledgerNode) unmatchableInputs() []string {
-	var out []string
-	for _, p := range n.preds {
-		if cachekey.IsUnmatchable(n.key.Dependencies[p]) {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // pendingForDependents tells whether dependents must wait for this node's
@@ -480,7 +367,7 @@ func (n *ledgerNode) unmatchableInputs() []string {
 // give fixed versions (a constant, a never-matching one) instead.
 func (n *ledgerNode) pendingForDependents() bool {
 	switch {
-	case !n.runs, n.task.Behavior == kernel.BehaviorIgnore, n.task.Behavior == kernel.BehaviorDisable:
+	case !n.x.Runs, n.task.Behavior == kernel.BehaviorIgnore, n.task.Behavior == kernel.BehaviorDisable:
 		return false
 	}
 	return n.task.Kind == kernel.KindView || n.task.Behavior == kernel.BehaviorRecompute
@@ -488,6 +375,10 @@ func (n *ledgerNode) pendingForDependents() bool {
 
 // dataVersion sets what dependents key on.
 func (n *ledgerNode) dataVersion(runID string) {
+	hit := n.x.Hit
+	if n.x.Status != StatusFresh {
+		hit = nil // it runs: its data version is that of its own key
+	}
 	switch {
 	case n.task.Behavior == kernel.BehaviorIgnore:
 		n.dv, n.dvSource = cachekey.Ignored, "ignored"
@@ -495,200 +386,13 @@ func (n *ledgerNode) dataVersion(runID string) {
 		n.dv, n.dvSource = cachekey.Unmatchable(runID, n.task.Name), "unmatchable"
 	case n.task.Kind == kernel.KindScanUnit:
 		n.dv, n.dvSource = n.info.scan.content, "content"
-	case n.hit != nil && n.hit.DataVersion != "":
-		n.dv, n.dvSource = n.hit.DataVersion, "recorded"
-	case n.hit != nil:
-		n.dv, n.dvSource = cachekey.DataVersionOf(n.hit.CacheKey), "cache key"
+	case hit != nil && hit.DataVersion != "":
+		n.dv, n.dvSource = hit.DataVersion, "recorded"
+	case hit != nil:
+		n.dv, n.dvSource = cachekey.DataVersionOf(hit.CacheKey), "cache key"
 	default:
 		n.dv, n.dvSource = cachekey.DataVersionOf(n.keyText), "cache key"
 	}
-}
-
-// diff explains a changed key against the node's newest succeeded record.
-func (n *ledgerNode) diff(nodes map[string]*ledgerNode, prev LedgerPrevious) []Cause {
-	old, err := cachekey.Decode(prev.CacheKey)
-	if err != nil {
-		return []Cause{{Category: CauseCode, Reason: fmt.Sprintf("the recorded key of run %s cannot be read (%v)", prev.RunID, err)}}
-	}
-	var causes []Cause
-	if old.CodeVersion != n.key.CodeVersion {
-		causes = append(causes, Cause{Category: CauseCode, Reason: n.codeChange(prev.Detail)})
-	}
-	if n.task.Kind == kernel.KindScanUnit {
-		if old.Dependencies["files"] != n.key.Dependencies["files"] {
-			causes = append(causes, Cause{Category: CauseData, Reason: "the unit's files changed"})
-		}
-		return orGeneric(causes)
-	}
-	var pd viewDetail
-	_ = json.Unmarshal(prev.Detail, &pd) // a detail that does not parse explains less, never more
-	// Scan-unit inputs are named by content, so a changed unit is one
-	// removed and one added: explain them per table.
-	changedTables := map[string]bool{}
-	tableOf := func(dep string) string {
-		rest := strings.TrimPrefix(dep, scanPrefix)
-		if i := strings.LastIndexByte(rest, ':'); i >= 0 {
-			return rest[:i]
-		}
-		return rest
-	}
-	for _, d := range sortedKeys(old.Dependencies) {
-		if _, still := n.key.Dependencies[d]; !still {
-			if strings.HasPrefix(d, scanPrefix) {
-				changedTables[tableOf(d)] = true
-			} else {
-				causes = append(causes, Cause{Category: CauseDependencies, Dependency: d, Reason: "input " + d + " was removed"})
-			}
-		}
-	}
-	for _, d := range n.preds {
-		oldDV, had := old.Dependencies[d]
-		newDV := n.key.Dependencies[d]
-		switch {
-		case !had && strings.HasPrefix(d, scanPrefix):
-			changedTables[tableOf(d)] = true
-		case !had:
-			causes = append(causes, Cause{Category: CauseDependencies, Dependency: d, Reason: "new input " + d})
-		case oldDV != newDV:
-			pn := nodes[d]
-			causes = append(causes, Cause{Category: CauseData, Dependency: d, Children: shallow(pn.causes),
-				Reason: fmt.Sprintf("%s has a new data version (%s -> %s)", d, short(oldDV), short(newDV))})
-		}
-	}
-	for _, t := range sortedKeys(changedTables) {
-		causes = append(causes, Cause{Category: CauseData, Dependency: scanPrefix + t, Reason: n.tableChange(t, pd)})
-	}
-	return orGeneric(causes)
-}
-
-func orGeneric(causes []Cause) []Cause {
-	if len(causes) == 0 {
-		return []Cause{{Category: CauseCode, Reason: "the cache key changed (key format or hashing)"}}
-	}
-	return causes
-}
-
-// tableChange says how the files a view reads from table changed.
-func (n *ledgerNode) tableChange(table string, pd viewDetail) string {
-	oldPin, newPin := pd.Pins[table], n.info.code.pins[table]
-	var b strings.Builder
-	fmt.Fprintf(&b, "table %s: version %d -> %d", table, oldPin.Version, newPin.Version)
-	if oldPin.TableID != newPin.TableID && oldPin.TableID != "" {
-		fmt.Fprintf(&b, ", table id %s -> %s", oldPin.TableID, newPin.TableID)
-	}
-	added, removed := setDiff(n.scanFiles[table], pd.Files[table]), setDiff(pd.Files[table], n.scanFiles[table])
-	if len(added) > 0 {
-		fmt.Fprintf(&b, "; files added: %s", strings.Join(added, ", "))
-	}
-	if len(removed) > 0 {
-		fmt.Fprintf(&b, "; files removed: %s", strings.Join(removed, ", "))
-	}
-	if len(added) == 0 && len(removed) == 0 {
-		b.WriteString("; same files, packed or read differently")
-	}
-	return b.String()
-}
-
-// codeChange names the parts of the code version that moved.
-func (n *ledgerNode) codeChange(prevDetail json.RawMessage) string {
-	if n.task.Kind == kernel.KindScanUnit {
-		return "the read changed (table id, projected columns or pushed filters)"
-	}
-	var pd viewDetail
-	if json.Unmarshal(prevDetail, &pd) != nil {
-		return "code version changed"
-	}
-	c := n.info.code
-	var parts []string
-	if pd.Code.PlanFingerprint != c.planFingerprint {
-		parts = append(parts, "plan fingerprint")
-	}
-	if pd.Code.RuntimeHash != c.runtimeHash {
-		parts = append(parts, "runtime hash (session)")
-	}
-	if pd.Code.UDFSnapshotHash != c.udfSnapshotHash {
-		parts = append(parts, "UDF snapshot")
-	}
-	if !slices.Equal(pd.Code.RewriteTags, c.rewriteTags) && !(len(pd.Code.RewriteTags) == 0 && len(c.rewriteTags) == 0) {
-		parts = append(parts, fmt.Sprintf("required rewrite tags [%s] -> [%s]", strings.Join(pd.Code.RewriteTags, ", "), strings.Join(c.rewriteTags, ", ")))
-	}
-	if len(parts) == 0 {
-		return "code version changed"
-	}
-	return "code version changed: " + strings.Join(parts, "; ")
-}
-
-// rootCauses are the leaves of a node's cause tree: its own causes that
-// name no dependency running in this run, and the root causes of those
-// that do. memo holds them per node (generations run in order).
-func rootCauses(n *ledgerNode, nodes map[string]*ledgerNode, memo map[string][]Cause) []Cause {
-	var out []Cause
-	for _, c := range n.causes {
-		if dep, ok := nodes[c.Dependency]; ok && dep.runs && len(memo[c.Dependency]) > 0 {
-			out = append(out, memo[c.Dependency]...)
-			continue
-		}
-		out = append(out, Cause{Category: c.Category, Reason: c.Reason, Dependency: c.Dependency})
-	}
-	out = dedupeCauses(out)
-	memo[n.task.Name] = out
-	return out
-}
-
-func dedupeCauses(cs []Cause) []Cause {
-	slices.SortFunc(cs, func(a, b Cause) int {
-		return strings.Compare(a.Category+"\x00"+a.Dependency+"\x00"+a.Reason, b.Category+"\x00"+b.Dependency+"\x00"+b.Reason)
-	})
-	cs = slices.CompactFunc(cs, func(a, b Cause) bool {
-		return a.Category == b.Category && a.Dependency == b.Dependency && a.Reason == b.Reason
-	})
-	if cs == nil {
-		cs = []Cause{}
-	}
-	return cs
-}
-
-// shallow copies causes without their children (children go one level deep).
-func shallow(cs []Cause) []Cause {
-	if len(cs) == 0 {
-		return nil
-	}
-	out := make([]Cause, len(cs))
-	for i, c := range cs {
-		out[i] = Cause{Category: c.Category, Reason: c.Reason, Dependency: c.Dependency}
-	}
-	return out
-}
-
-func explainLedger(n *ledgerNode) string {
-	switch {
-	case n.status == StatusFresh:
-		return "cache hit: recorded by run " + n.hit.RunID
-	case n.status == StatusMissing && len(n.causes) == 0:
-		return "no succeeded record of this node"
-	}
-	parts := make([]string, 0, len(n.roots))
-	for _, c := range n.roots {
-		parts = append(parts, c.Reason)
-	}
-	return strings.Join(parts, "; ")
-}
-
-func short(v string) string {
-	if len(v) > 24 {
-		return v[:24] + "…"
-	}
-	return v
-}
-
-func setDiff(a, b []string) []string {
-	out := []string{}
-	for _, x := range a {
-		if _, ok := slices.BinarySearch(b, x); !ok {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // Rekey rebuilds a planned key with the data versions of inputs that ran in

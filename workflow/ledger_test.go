@@ -13,39 +13,19 @@ import (
 	"testing"
 
 	"github.com/deltaplan/deltaplan/cachekey"
+	"github.com/deltaplan/deltaplan/freshness"
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
 // memLedger is an in-memory ledger: what the SQLite store does, reduced to
-// maps, so these tests exercise planning alone.
+// freshness.Memory, so these tests exercise planning alone.
 type memLedger struct {
-	byKey  map[string]workflow.LedgerEntry
-	byNode map[string]workflow.LedgerPrevious
-	runs   map[string]*workflow.PlannedRun
+	*freshness.Memory
+	runs map[string]*workflow.PlannedRun
 }
 
 func newMemLedger() *memLedger {
-	return &memLedger{byKey: map[string]workflow.LedgerEntry{}, byNode: map[string]workflow.LedgerPrevious{}, runs: map[string]*workflow.PlannedRun{}}
-}
-
-func (m *memLedger) Succeeded(_ context.Context, keys []string) (map[string]workflow.LedgerEntry, error) {
-	out := map[string]workflow.LedgerEntry{}
-	for _, k := range keys {
-		if e, ok := m.byKey[k]; ok {
-			out[k] = e
-		}
-	}
-	return out, nil
-}
-
-func (m *memLedger) LastSucceeded(_ context.Context, nodes []string) (map[string]workflow.LedgerPrevious, error) {
-	out := map[string]workflow.LedgerPrevious{}
-	for _, n := range nodes {
-		if p, ok := m.byNode[n]; ok {
-			out[n] = p
-		}
-	}
-	return out, nil
+	return &memLedger{Memory: freshness.NewMemory(), runs: map[string]*workflow.PlannedRun{}}
 }
 
 // recordAll records every admitted node of run as succeeded, re-keying
@@ -72,9 +52,9 @@ func (m *memLedger) recordAll(t *testing.T, run *workflow.PlannedRun, dataVersio
 					t.Fatal(err)
 				}
 			}
-			e := workflow.LedgerEntry{CacheKey: key, Node: name, CodeVersion: n.CodeVersion, DataVersion: dataVersions[name], RunID: run.ID}
-			m.byKey[key] = e
-			m.byNode[name] = workflow.LedgerPrevious{LedgerEntry: e, Detail: n.Detail}
+			e := freshness.Entry{CacheKey: key, Node: name, CodeVersion: n.CodeVersion, DataVersion: dataVersions[name], RunID: run.ID,
+				Status: freshness.RecordSucceeded, Attempt: 1}
+			m.Add(e, n.Detail)
 			switch {
 			case e.DataVersion != "":
 				final[name] = e.DataVersion
@@ -88,7 +68,7 @@ func (m *memLedger) recordAll(t *testing.T, run *workflow.PlannedRun, dataVersio
 	m.runs[run.ID] = run
 }
 
-func (w *workspace) plan(l workflow.Ledger, runID string, opts workflow.Options, views ...string) (*workflow.Schedule, *workflow.PlannedRun) {
+func (w *workspace) plan(l freshness.Source, runID string, opts workflow.Options, views ...string) (*workflow.Schedule, *workflow.PlannedRun) {
 	w.t.Helper()
 	wf, err := workflow.Load(w.path("workflow.json"))
 	if err != nil {
@@ -194,12 +174,12 @@ func TestLedgerPartitionScenario(t *testing.T) {
 		t.Errorf("EU commit: revenue_by_region %s, region_report %s; want both fresh (the file is pruned)", st["view:revenue_by_region"], st["view:region_report"])
 	}
 	n := node(t, s4, "view:top_eu_orders")
-	if n.Status != workflow.StatusStale || n.Reason != workflow.ReasonKeyChanged {
-		t.Fatalf("top_eu_orders: %s/%s, want stale/%s", n.Status, n.Reason, workflow.ReasonKeyChanged)
+	if n.Status != workflow.StatusStale || n.Reason != freshness.ReasonKeyChanged {
+		t.Fatalf("top_eu_orders: %s/%s, want stale/%s", n.Status, n.Reason, freshness.ReasonKeyChanged)
 	}
-	var cause *workflow.Cause
+	var cause *freshness.Cause
 	for i := range n.Causes {
-		if n.Causes[i].Category == workflow.CauseData && n.Causes[i].Dependency == "scan:sales" {
+		if n.Causes[i].Category == freshness.CauseData && n.Causes[i].Dependency == "scan:sales" {
 			cause = &n.Causes[i]
 		}
 	}
@@ -254,7 +234,7 @@ func TestLedgerCodeChange(t *testing.T) {
 	editFile(t, w.path("session.json"), `"spark.sql.shuffle.partitions": "64"`, `"spark.sql.shuffle.partitions": "128"`)
 	s, _ := w.plan(l, "run-2", workflow.Options{})
 	n := node(t, s, "view:revenue_by_region")
-	if n.Status != workflow.StatusStale || len(n.Causes) != 1 || n.Causes[0].Category != workflow.CauseCode ||
+	if n.Status != workflow.StatusStale || len(n.Causes) != 1 || n.Causes[0].Category != freshness.CauseCode ||
 		!strings.Contains(n.Causes[0].Reason, "runtime hash (session)") {
 		t.Fatalf("revenue_by_region: %s %+v", n.Status, n.Causes)
 	}
@@ -310,17 +290,17 @@ func TestLedgerBehaviors(t *testing.T) {
 			name: "recompute view: always runs; its dependent runs after it (pending)",
 			opts: workflow.Options{Recompute: []string{"revenue_by_region"}},
 			want: map[string]want{
-				"view:revenue_by_region": {workflow.StatusStale, workflow.ReasonRecompute, "command line"},
-				"view:region_report":     {workflow.StatusStale, workflow.ReasonUpstreamRuns, "default"},
-				"view:top_eu_orders":     {workflow.StatusFresh, workflow.ReasonHit, "default"},
+				"view:revenue_by_region": {workflow.StatusStale, freshness.ReasonRecompute, "command line"},
+				"view:region_report":     {workflow.StatusStale, freshness.ReasonUpstreamRuns, "default"},
+				"view:top_eu_orders":     {workflow.StatusFresh, freshness.ReasonHit, "default"},
 			},
 		},
 		{
 			name: "disable: never cached; dependents get a never-matching version",
 			opts: workflow.Options{Disable: []string{"view:revenue_by_region"}},
 			want: map[string]want{
-				"view:revenue_by_region": {workflow.StatusStale, workflow.ReasonDisable, "command line"},
-				"view:region_report":     {workflow.StatusStale, workflow.ReasonUnmatchable, "default"},
+				"view:revenue_by_region": {workflow.StatusStale, freshness.ReasonDisable, "command line"},
+				"view:region_report":     {workflow.StatusStale, freshness.ReasonUnmatchable, "default"},
 			},
 			reportDep: "unmatchable",
 		},
@@ -328,9 +308,9 @@ func TestLedgerBehaviors(t *testing.T) {
 			name: "ignore: runs as default, its dependents key on a constant",
 			opts: workflow.Options{Ignore: []string{"revenue_by_region"}},
 			want: map[string]want{
-				"view:revenue_by_region": {workflow.StatusFresh, workflow.ReasonHit, "command line"},
+				"view:revenue_by_region": {workflow.StatusFresh, freshness.ReasonHit, "command line"},
 				// The key changed (constant instead of the upstream key).
-				"view:region_report": {workflow.StatusStale, workflow.ReasonKeyChanged, "default"},
+				"view:region_report": {workflow.StatusStale, freshness.ReasonKeyChanged, "default"},
 			},
 			reportDep: cachekey.Ignored,
 		},
@@ -338,7 +318,7 @@ func TestLedgerBehaviors(t *testing.T) {
 			name:     "defaults: scan_behavior recompute re-reads every unit; views key on content, but wait for the reread",
 			defaults: `{"scan_behavior": "recompute"}`,
 			want: map[string]want{
-				"view:archive_revenue": {workflow.StatusStale, workflow.ReasonUpstreamRuns, "default"},
+				"view:archive_revenue": {workflow.StatusStale, freshness.ReasonUpstreamRuns, "default"},
 			},
 		},
 		{
@@ -346,8 +326,8 @@ func TestLedgerBehaviors(t *testing.T) {
 			defaults: `{"behavior": "recompute"}`,
 			views:    map[string]string{"top_eu_orders": `{"plan": "plans/top_eu_orders.json", "session": "session.json", "behavior": "default"}`},
 			want: map[string]want{
-				"view:archive_revenue": {workflow.StatusStale, workflow.ReasonRecompute, "defaults"},
-				"view:top_eu_orders":   {workflow.StatusFresh, workflow.ReasonHit, "view"},
+				"view:archive_revenue": {workflow.StatusStale, freshness.ReasonRecompute, "defaults"},
+				"view:top_eu_orders":   {workflow.StatusFresh, freshness.ReasonHit, "view"},
 			},
 		},
 		{
@@ -355,7 +335,7 @@ func TestLedgerBehaviors(t *testing.T) {
 			views: map[string]string{"top_eu_orders": `{"plan": "plans/top_eu_orders.json", "session": "session.json", "behavior": "recompute"}`},
 			opts:  workflow.Options{Ignore: []string{"top_eu_orders"}},
 			want: map[string]want{
-				"view:top_eu_orders": {workflow.StatusFresh, workflow.ReasonHit, "command line"},
+				"view:top_eu_orders": {workflow.StatusFresh, freshness.ReasonHit, "command line"},
 			},
 		},
 	}

@@ -1,11 +1,15 @@
 package workflow
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
+	"github.com/deltaplan/deltaplan/cachekey"
+	"github.com/deltaplan/deltaplan/freshness"
 	"github.com/deltaplan/deltaplan/kernel"
 )
 
@@ -30,7 +34,8 @@ type Schedule struct {
 	// Edges and ReducedEdges of the whole task graph, sorted.
 	Edges        [][2]string `json:"edges"`
 	ReducedEdges [][2]string `json:"reduced_edges"`
-	// Admitted: the requested views and their ancestors, sorted.
+	// Admitted: the requested views and their ancestors, in submission
+	// order: by generation, then criticality descending, then name.
 	Admitted []string `json:"admitted"`
 	// Generations of the admitted tasks, each sorted by name.
 	Generations [][]string `json:"generations"`
@@ -51,6 +56,13 @@ type Carried struct {
 	Name      string            `json:"name"`
 	Signature string            `json:"signature"`
 	Inputs    map[string]string `json:"inputs"`
+	// CacheKey, DataVersion and Detail are the record freshness compares
+	// with (absent in schedules of older releases).
+	CacheKey    string          `json:"cache_key,omitempty"`
+	DataVersion string          `json:"data_version,omitempty"`
+	Detail      json.RawMessage `json:"detail,omitempty"`
+	// Run names the run that computed it, when known.
+	Run string `json:"run,omitempty"`
 }
 
 // Node is one task of the schedule.
@@ -74,6 +86,9 @@ type Node struct {
 	// but ignored ones), sorted.
 	KeyInputs []string `json:"key_inputs"`
 	Admitted  bool     `json:"admitted"`
+	// Criticality of an admitted node: the bytes of the heaviest path from
+	// it to a sink of the admitted graph, its own included (kernel).
+	Criticality *int64 `json:"criticality,omitempty"`
 	// Status is "fresh" or "stale" for an admitted node, "" otherwise.
 	Status string `json:"status,omitempty"`
 	// Reason is why (see the Reason constants).
@@ -102,6 +117,10 @@ type Node struct {
 	// Causes of a node that is not fresh, and the leaves of their tree.
 	Causes     []Cause `json:"causes,omitempty"`
 	RootCauses []Cause `json:"root_causes,omitempty"`
+	// Detail is what a later run needs to explain a change: a scan unit's
+	// table, id, version and files; a view's code parts, pins and files.
+	// A fresh node carries the detail its result was computed with.
+	Detail json.RawMessage `json:"detail,omitempty"`
 }
 
 // CriticalPath is the heaviest chain of admitted tasks by bytes.
@@ -125,89 +144,89 @@ type Summary struct {
 	StaleBytes int64 `json:"stale_bytes"`       // bytes of the stale ones
 }
 
-// Reasons a node is fresh or stale, checked in the order of kernel.Decide;
-// a changed signature is told apart by which inputs moved (plan, then
-// session, then a pin, then scan units, then only upstream views).
-const (
-	ReasonUnchanged     = "unchanged signature"
-	ReasonNew           = "new node"
-	ReasonDisable       = "disable"
-	ReasonRecompute     = "recompute"
-	ReasonPlanChanged   = "plan changed"
-	ReasonSession       = "session changed"
-	ReasonPinMoved      = "pin moved"
-	ReasonScanUnits     = "scan units changed"
-	ReasonUpstreamStale = "upstream stale"
-	ReasonSignature     = "signature changed"
-)
-
 // Views returns the workflow's view names, sorted.
 func (g *Graph) Views() []string { return slices.Clone(g.views) }
 
 // Tasks returns the task graph.
 func (g *Graph) Tasks() *kernel.TaskGraph { return g.tasks }
 
-// Schedule admits the requested views (all when none) and their ancestors and
-// decides each admitted node against prev (nil: no previous run, so every
-// node is new). What prev admitted or carried counts as computed; a node
-// this run does not admit keeps its record in Carried.
+// Schedule admits the requested views (all when none) and their ancestors
+// and decides each admitted node against prev (nil: no previous run, so
+// every node is missing) exactly as PlanRun decides against a ledger: prev
+// is a freshness source whose records are the nodes it admitted (each
+// counts as computed, succeeded under its cache key) and those it carried.
+// A node this run does not admit keeps its record in Carried.
 func (g *Graph) Schedule(requested []string, prev *Schedule) (*Schedule, error) {
-	req, reqNodes, err := g.requested(requested)
+	src, records := previousSource(prev)
+	s, _, err := g.PlanRun(context.Background(), src, LedgerOptions{RunID: unrecordedRun, Requested: requested})
 	if err != nil {
 		return nil, err
 	}
-	// What the previous run leaves computed: what it admitted, and what it
-	// carried from before.
-	before := map[string]Carried{}
-	if prev != nil {
-		for _, c := range prev.Carried {
-			before[c.Name] = c
-		}
-		for _, n := range prev.Nodes {
-			if n.Admitted {
-				before[n.Name] = Carried{Name: n.Name, Signature: n.Signature, Inputs: n.Inputs}
-			}
-		}
-	}
-	prevMap := map[string]kernel.Previous{}
-	for name, c := range before {
-		prevMap[name] = kernel.Previous{Signature: c.Signature, Inputs: c.Inputs}
-	}
-	decisions, err := g.tasks.Decide(prevMap, reqNodes...)
-	if err != nil {
-		return nil, err
-	}
-	s, err := g.newSchedule(req)
-	if err != nil {
-		return nil, err
-	}
+	s.RunID = ""
 	s.Previous = prev != nil
-	decided := map[string]kernel.Decision{}
-	for _, d := range decisions {
-		decided[d.Name] = d
+	// A fresh node's record keeps the detail it was computed with, as a
+	// ledger keeps a key's first detail, so a later change is explained
+	// from the versions its result was computed at.
+	for i, n := range s.Nodes {
+		if c, ok := records[n.Name]; ok && n.Admitted && n.Status == StatusFresh && c.CacheKey == n.CacheKey && len(c.Detail) > 0 {
+			s.Nodes[i].Detail = c.Detail
+		}
 	}
-	for _, t := range g.tasks.Tasks() {
-		n := g.node(t)
-		if n.KeyInputs, err = g.tasks.KeyInputs(t.Name); err != nil {
-			return nil, err
-		}
-		if n.KeyInputs == nil {
-			n.KeyInputs = []string{}
-		}
-		if d, ok := decided[t.Name]; ok {
-			n.Admitted = true
-			explainDecision(&n, d, before[t.Name])
-			s.admit(n)
-		} else if c, ok := before[t.Name]; ok {
+	for _, n := range s.Nodes {
+		if c, ok := records[n.Name]; ok && !n.Admitted {
 			s.Carried = append(s.Carried, c)
 		}
-		s.Nodes = append(s.Nodes, n)
-	}
-	s.Summary.Nodes, s.Summary.Views, s.Summary.Admitted = len(s.Nodes), len(g.views), len(s.Admitted)
-	if err := g.admittedAnalyses(s, decided); err != nil {
-		return nil, err
 	}
 	return s, nil
+}
+
+// unrecordedRun names a run planned without a ledger, in the never-matching
+// data versions of disabled nodes.
+const unrecordedRun = "unrecorded"
+
+// previousSource turns a previous schedule into a freshness source: what it
+// carried, then what it admitted (newer), each a succeeded record of its
+// cache key. It also returns those records by node, to carry.
+func previousSource(prev *Schedule) (*freshness.Memory, map[string]Carried) {
+	src := freshness.NewMemory()
+	records := map[string]Carried{}
+	if prev == nil {
+		return src, records
+	}
+	run := prev.RunID
+	if run == "" {
+		run = "previous-schedule" // a schedule planned without a ledger has no run id
+	}
+	for _, c := range prev.Carried {
+		records[c.Name] = c
+	}
+	for _, n := range prev.Nodes {
+		if n.Admitted {
+			records[n.Name] = Carried{Name: n.Name, Signature: n.Signature, Inputs: n.Inputs, CacheKey: n.CacheKey,
+				DataVersion: recordedDataVersion(n), Detail: n.Detail, Run: run}
+		}
+	}
+	for _, name := range sortedKeys(records) {
+		c := records[name]
+		r := c.Run
+		if r == "" {
+			r = run
+		}
+		src.Add(freshness.Entry{CacheKey: c.CacheKey, Node: c.Name, DataVersion: c.DataVersion, RunID: r,
+			Status: freshness.RecordSucceeded, Attempt: 1}, c.Detail)
+	}
+	return src, records
+}
+
+// recordedDataVersion is the data version a previous schedule's node stands
+// for as a record: a view's recorded version when it was a hit with one,
+// else none (its dependents then key on its cache key, as they did).
+func recordedDataVersion(n Node) string {
+	if n.Kind != kernel.KindView || n.Status != StatusFresh || n.DataVersion == cachekey.DataVersionOf(n.CacheKey) ||
+		n.DataVersion == cachekey.Ignored || cachekey.IsUnmatchable(n.DataVersion) {
+		return ""
+	}
+	return n.DataVersion
 }
 
 // newSchedule starts a schedule of the whole graph: its signatures, edges
@@ -243,7 +262,7 @@ func (s *Schedule) admit(n Node) {
 
 // admittedAnalyses fills generations, the critical path and the run order
 // over the admitted tasks.
-func (g *Graph) admittedAnalyses(s *Schedule, decided map[string]kernel.Decision) error {
+func (g *Graph) admittedAnalyses(s *Schedule, runs map[string]bool) error {
 	var tasks []kernel.Task
 	for _, name := range s.Admitted {
 		t, _ := g.tasks.Task(name)
@@ -251,8 +270,8 @@ func (g *Graph) admittedAnalyses(s *Schedule, decided map[string]kernel.Decision
 	}
 	var edges []kernel.Edge
 	for _, e := range g.tasks.Graph().EdgeList() {
-		if _, ok := decided[e.From]; ok {
-			if _, ok := decided[e.To]; ok {
+		if _, ok := runs[e.From]; ok {
+			if _, ok := runs[e.To]; ok {
 				edges = append(edges, e)
 			}
 		}
@@ -264,6 +283,34 @@ func (g *Graph) admittedAnalyses(s *Schedule, decided map[string]kernel.Decision
 	if s.Generations, err = sub.Graph().Generations(); err != nil {
 		return err
 	}
+	// Submission order: generation, then the heaviest path still ahead
+	// (criticality, descending), then name, so the critical path starts
+	// first.
+	crit := sub.Criticality()
+	genOf := map[string]int{}
+	for i, gen := range s.Generations {
+		for _, name := range gen {
+			genOf[name] = i
+		}
+	}
+	for i := range s.Nodes {
+		if s.Nodes[i].Admitted {
+			c := crit[s.Nodes[i].Name]
+			s.Nodes[i].Criticality = &c
+		}
+	}
+	slices.SortFunc(s.Admitted, func(a, b string) int {
+		if genOf[a] != genOf[b] {
+			return genOf[a] - genOf[b]
+		}
+		if crit[a] != crit[b] {
+			if crit[a] > crit[b] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	cp, err := sub.CriticalPath()
 	if err != nil {
 		return err
@@ -274,7 +321,7 @@ func (g *Graph) admittedAnalyses(s *Schedule, decided map[string]kernel.Decision
 		return err
 	}
 	for _, name := range order {
-		if !decided[name].Fresh {
+		if runs[name] {
 			s.Run = append(s.Run, name)
 		}
 	}
@@ -324,86 +371,6 @@ func (g *Graph) node(t kernel.Task) Node {
 		n.View = info.view
 	}
 	return n
-}
-
-// explainDecision turns a kernel decision into the node's status, reason and
-// explanation; before is the node's previous record (zero when new).
-func explainDecision(n *Node, d kernel.Decision, before Carried) {
-	n.Status = "stale"
-	if d.Fresh {
-		n.Status = "fresh"
-	}
-	n.Changed, n.Upstream = d.Changed, d.Upstream
-	switch d.Reason {
-	case kernel.ReasonUnchanged:
-		n.Reason, n.Explain = ReasonUnchanged, "signature and upstream unchanged"
-	case kernel.ReasonNew:
-		n.Reason, n.Explain = ReasonNew, "not in the previous run"
-	case kernel.ReasonDisabled:
-		n.Reason, n.Explain = ReasonDisable, "behavior disable: never cached"
-	case kernel.ReasonRecompute:
-		n.Reason, n.Explain = ReasonRecompute, "behavior recompute: always recomputed"
-	case kernel.ReasonUpstreamStale:
-		n.Reason, n.Explain = ReasonUpstreamStale, "upstream stale: "+strings.Join(d.Upstream, ", ")
-	case kernel.ReasonSignatureChanged:
-		n.Reason, n.Explain = changedReason(n, d.Changed, before)
-	default:
-		n.Reason, n.Explain = string(d.Reason), string(d.Reason)
-	}
-}
-
-// changedReason names the most telling changed input and explains every
-// change with its old and new value.
-func changedReason(n *Node, changed []string, before Carried) (string, string) {
-	var reason string
-	rank := func(r string) int {
-		return slices.Index([]string{ReasonPlanChanged, ReasonSession, ReasonPinMoved, ReasonScanUnits, ReasonUpstreamStale, ReasonSignature}, r)
-	}
-	pick := func(r string) {
-		if reason == "" || rank(r) < rank(reason) {
-			reason = r
-		}
-	}
-	var parts []string
-	for _, k := range changed {
-		old, now := before.Inputs[k], n.Inputs[k]
-		key, arg, _ := strings.Cut(k, ":")
-		switch key {
-		case "plan":
-			pick(ReasonPlanChanged)
-			parts = append(parts, "plan changed")
-		case "session":
-			pick(ReasonSession)
-			parts = append(parts, "session changed")
-		case "pin":
-			pick(ReasonPinMoved)
-			parts = append(parts, fmt.Sprintf("pin %s moved %s -> %s", arg, orNone(old), orNone(now)))
-		case "table_id":
-			pick(ReasonPinMoved)
-			parts = append(parts, fmt.Sprintf("table %s id changed %s -> %s", arg, orNone(old), orNone(now)))
-		case "scan_units":
-			pick(ReasonScanUnits)
-			parts = append(parts, "scan units changed")
-		case "view":
-			pick(ReasonUpstreamStale)
-			n.Upstream = append(n.Upstream, ViewNode(arg))
-			parts = append(parts, fmt.Sprintf("upstream view %s changed", arg))
-		default:
-			pick(ReasonSignature)
-			parts = append(parts, k+" changed")
-		}
-	}
-	if reason == "" {
-		return ReasonSignature, "signature changed"
-	}
-	return reason, strings.Join(parts, "; ")
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }
 
 func nodeAdmitted(nodes []Node, name string) bool {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deltaplan/deltaplan/freshness"
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
@@ -37,15 +38,15 @@ func expect(t *testing.T, s *workflow.Schedule, views, tables map[string]string)
 	}
 }
 
+// Statuses and reasons: one vocabulary for --previous and --store.
 const (
-	fresh     = "fresh/" + workflow.ReasonUnchanged
-	newNode   = "stale/" + workflow.ReasonNew
-	upstream  = "stale/" + workflow.ReasonUpstreamStale
-	pinMoved  = "stale/" + workflow.ReasonPinMoved
-	planChg   = "stale/" + workflow.ReasonPlanChanged
-	sessChg   = "stale/" + workflow.ReasonSession
-	recompute = "stale/" + workflow.ReasonRecompute
-	disable   = "stale/" + workflow.ReasonDisable
+	fresh       = "fresh/" + freshness.ReasonHit
+	newNode     = "missing/" + freshness.ReasonNeverRun
+	keyChanged  = "stale/" + freshness.ReasonKeyChanged
+	upstreamRun = "stale/" + freshness.ReasonUpstreamRuns
+	unmatchable = "stale/" + freshness.ReasonUnmatchable
+	recompute   = "stale/" + freshness.ReasonRecompute
+	disable     = "stale/" + freshness.ReasonDisable
 )
 
 var allViews = []string{"archive_revenue", "region_report", "revenue_by_region", "top_eu_orders"}
@@ -55,7 +56,7 @@ func TestScheduleFirstRunAllNew(t *testing.T) {
 	s := w.schedule(nil)
 	expect(t, s, map[string]string{"archive_revenue": newNode, "region_report": newNode, "revenue_by_region": newNode, "top_eu_orders": newNode},
 		map[string]string{"sales": newNode, "archive": newNode})
-	if s.Previous || s.Summary.Fresh != 0 || s.Summary.Stale != len(s.Nodes) || len(s.Run) != len(s.Nodes) {
+	if s.Previous || s.Summary.Fresh != 0 || s.Summary.Stale != len(s.Nodes) || s.Summary.Missing != len(s.Nodes) || len(s.Run) != len(s.Nodes) {
 		t.Errorf("summary %+v, run %d of %d nodes", s.Summary, len(s.Run), len(s.Nodes))
 	}
 	if !slices.Equal(s.Requested, allViews) {
@@ -80,9 +81,9 @@ func TestScheduleChanges(t *testing.T) {
 			tables: map[string]string{"sales": fresh, "archive": fresh},
 		},
 		{
-			name:   "a sales commit moves the pin: its readers and their dependents turn stale, archive stays fresh",
+			name:   "a sales commit adds a file only top_eu_orders reads: only it turns stale (revenue_by_region prunes the file)",
 			change: func(w *workspace) { w.appendCommit() },
-			views:  map[string]string{"archive_revenue": fresh, "region_report": upstream, "revenue_by_region": pinMoved, "top_eu_orders": pinMoved},
+			views:  map[string]string{"archive_revenue": fresh, "region_report": fresh, "revenue_by_region": fresh, "top_eu_orders": keyChanged},
 			// Units are named by content: the EU units holding the new file
 			// are new, the others keep their names and stay fresh (checked
 			// in TestScheduleCommitKeepsUnchangedUnits).
@@ -93,7 +94,7 @@ func TestScheduleChanges(t *testing.T) {
 			change: func(w *workspace) {
 				editFile(t, w.path("plans/revenue_by_region.json"), `{"date": 19847}`, `{"date": 19846}`)
 			},
-			views: map[string]string{"archive_revenue": fresh, "region_report": upstream, "revenue_by_region": planChg, "top_eu_orders": fresh},
+			views: map[string]string{"archive_revenue": fresh, "region_report": keyChanged, "revenue_by_region": keyChanged, "top_eu_orders": fresh},
 			// The new date range pushes another filter, so that view's
 			// scan units are new; top_eu_orders' units stay fresh (below).
 			tables: map[string]string{"sales": "*", "archive": fresh},
@@ -103,7 +104,7 @@ func TestScheduleChanges(t *testing.T) {
 			change: func(w *workspace) {
 				editFile(t, w.path("session.json"), `"spark.sql.shuffle.partitions": "64"`, `"spark.sql.shuffle.partitions": "128"`)
 			},
-			views:  map[string]string{"archive_revenue": fresh, "region_report": upstream, "revenue_by_region": sessChg, "top_eu_orders": sessChg},
+			views:  map[string]string{"archive_revenue": fresh, "region_report": keyChanged, "revenue_by_region": keyChanged, "top_eu_orders": keyChanged},
 			tables: map[string]string{"sales": fresh, "archive": fresh},
 		},
 	}
@@ -131,18 +132,19 @@ func TestSchedulePinMovedExplains(t *testing.T) {
 	prev := roundTrip(t, w.schedule(nil))
 	w.appendCommit()
 	s := w.schedule(prev)
-	n := node(t, s, "view:revenue_by_region")
-	if !slices.Contains(n.Changed, "pin:sales") || !strings.Contains(n.Explain, "pin sales moved 4 -> 5") {
-		t.Errorf("changed %v, explain %q: want pin:sales moved 4 -> 5", n.Changed, n.Explain)
+	n := node(t, s, "view:top_eu_orders")
+	for _, want := range []string{"table sales: version 4 -> 5", "files added: region=EU/part-00003"} {
+		if !strings.Contains(n.Explain, want) {
+			t.Errorf("explain %q: want %q", n.Explain, want)
+		}
 	}
-	r := node(t, s, "view:region_report")
-	if !slices.Equal(r.Upstream, []string{"view:revenue_by_region"}) {
-		t.Errorf("region_report upstream %v", r.Upstream)
+	if len(n.Causes) != 1 || n.Causes[0].Category != freshness.CauseData || n.Causes[0].Dependency != "scan:sales" {
+		t.Errorf("causes %+v: want one data cause naming scan:sales", n.Causes)
 	}
 	// The run lists exactly the stale nodes, in topological order.
 	for i, name := range s.Run {
-		if node(t, s, name).Status != "stale" {
-			t.Errorf("run[%d] %s is not stale", i, name)
+		if node(t, s, name).Status == "fresh" {
+			t.Errorf("run[%d] %s is fresh", i, name)
 		}
 	}
 	if len(s.Run) != s.Summary.Stale {
@@ -165,7 +167,7 @@ func TestScheduleVersionPin(t *testing.T) {
 	}
 	w.appendCommit()
 	s := w.schedule(prev)
-	expect(t, s, map[string]string{"revenue_by_region": fresh, "top_eu_orders": pinMoved}, map[string]string{"sales": "*"})
+	expect(t, s, map[string]string{"revenue_by_region": fresh, "top_eu_orders": keyChanged}, map[string]string{"sales": "*"})
 }
 
 func TestScheduleBehaviors(t *testing.T) {
@@ -179,13 +181,13 @@ func TestScheduleBehaviors(t *testing.T) {
 		views    map[string]string
 	}{
 		{"recompute: always stale, and so are its dependents", "recompute", func(*workspace) {},
-			map[string]string{"archive_revenue": fresh, "region_report": upstream, "revenue_by_region": recompute, "top_eu_orders": fresh}},
+			map[string]string{"archive_revenue": fresh, "region_report": upstreamRun, "revenue_by_region": recompute, "top_eu_orders": fresh}},
 		{"disable: never cached, and its dependents stale", "disable", func(*workspace) {},
-			map[string]string{"archive_revenue": fresh, "region_report": upstream, "revenue_by_region": disable, "top_eu_orders": fresh}},
+			map[string]string{"archive_revenue": fresh, "region_report": unmatchable, "revenue_by_region": disable, "top_eu_orders": fresh}},
 		{"ignore: its change stays out of its dependents' keys", "ignore", planEdit,
-			map[string]string{"archive_revenue": fresh, "region_report": fresh, "revenue_by_region": planChg, "top_eu_orders": fresh}},
+			map[string]string{"archive_revenue": fresh, "region_report": fresh, "revenue_by_region": keyChanged, "top_eu_orders": fresh}},
 		{"default: the same change reaches its dependents", "default", planEdit,
-			map[string]string{"archive_revenue": fresh, "region_report": upstream, "revenue_by_region": planChg, "top_eu_orders": fresh}},
+			map[string]string{"archive_revenue": fresh, "region_report": keyChanged, "revenue_by_region": keyChanged, "top_eu_orders": fresh}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -301,10 +303,10 @@ func TestScheduleCarried(t *testing.T) {
 		}
 	}
 	third := w.schedule(second)
-	expect(t, third, map[string]string{"archive_revenue": fresh, "region_report": upstream, "revenue_by_region": fresh, "top_eu_orders": fresh},
+	expect(t, third, map[string]string{"archive_revenue": fresh, "region_report": keyChanged, "revenue_by_region": fresh, "top_eu_orders": fresh},
 		map[string]string{"sales": fresh, "archive": fresh})
-	if n := node(t, third, "view:region_report"); !slices.Equal(n.Changed, []string{"view:revenue_by_region"}) {
-		t.Errorf("region_report changed %v, want its upstream view", n.Changed)
+	if n := node(t, third, "view:region_report"); len(n.Causes) != 1 || n.Causes[0].Dependency != "view:revenue_by_region" || n.Causes[0].Category != freshness.CauseData {
+		t.Errorf("region_report causes %+v, want its upstream view's new data version", n.Causes)
 	}
 	if len(third.Carried) != 0 {
 		t.Errorf("a full run carries %d records", len(third.Carried))
@@ -473,7 +475,7 @@ func TestScheduleCommitKeepsUnchangedUnits(t *testing.T) {
 		if n.Table != "sales" || !n.Admitted {
 			continue
 		}
-		isNew := n.Status == "stale" && n.Reason == workflow.ReasonNew
+		isNew := n.Status == "missing" && n.Reason == freshness.ReasonNeverRun
 		if n.Status == "fresh" {
 			fresh++
 		} else if isNew {

@@ -7,10 +7,12 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/deltaplan/deltaplan/cachekey"
+	"github.com/deltaplan/deltaplan/ledger"
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
@@ -20,7 +22,7 @@ func init() {
 			Use:   "cache",
 			Short: "Read cache keys and the run ledger's lineage",
 		}
-		c.AddCommand(cacheDecodeCmd(), cacheLineageCmd())
+		c.AddCommand(cacheDecodeCmd(), cacheLineageCmd(), cachePruneCmd())
 		return c
 	})
 }
@@ -59,7 +61,7 @@ func cacheLineageCmd() *cobra.Command {
 		Short: "Print the ledger's lineage trace as JSON lines: per run and node, its cache key, code and data versions and its inputs' data versions",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := openStore(cmd.Context(), store)
+			st, err := openExistingStore(cmd.Context(), store)
 			if err != nil {
 				return err
 			}
@@ -85,6 +87,51 @@ func cacheLineageCmd() *cobra.Command {
 	}
 	c.Flags().StringVar(&store, "store", "", "the run ledger (required)")
 	c.Flags().StringVar(&run, "run", "", "only this run (default: every run)")
+	return c
+}
+
+func cachePruneCmd() *cobra.Command {
+	var (
+		store     string
+		keepRuns  int
+		olderThan time.Duration
+		asJSON    bool
+	)
+	c := &cobra.Command{
+		Use:   "prune --store DB (--keep-runs N | --older-than DURATION)",
+		Short: "Remove old runs from the ledger, keeping every record the newest run's freshness depends on",
+		Long: `Removes the runs beyond the newest N (--keep-runs) or created more than
+DURATION ago (--older-than, e.g. 720h): their plans, and their records except
+those the newest run's freshness depends on (for each key it planned, the newest
+succeeded or failed record; for each of its nodes, the newest succeeded and
+failed record), then every cache key and name nothing references. The newest
+run is never removed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if keepRuns < 0 || olderThan < 0 || keepRuns == 0 && olderThan == 0 {
+				return usageError{fmt.Errorf("give --keep-runs N (N >= 1) or --older-than DURATION (> 0)")}
+			}
+			st, err := openExistingStore(cmd.Context(), store)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			sum, err := st.Prune(cmd.Context(), ledger.PruneOptions{KeepRuns: keepRuns, OlderThan: olderThan})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), sum)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "pruned %d runs (%d kept for the records the newest run needs): %d plan rows, %d records, %d cache keys, %d names\n",
+				len(sum.Runs), len(sum.KeptForRecords), sum.PlanRows, sum.Records, sum.Keys, sum.Names)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&store, "store", "", "the run ledger (required)")
+	c.Flags().IntVar(&keepRuns, "keep-runs", 0, "keep the newest N runs")
+	c.Flags().DurationVar(&olderThan, "older-than", 0, "remove runs created more than DURATION ago (e.g. 720h)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print what was removed as JSON")
 	return c
 }
 

@@ -14,6 +14,7 @@ func init() {
 		var (
 			store, run string
 			asJSON     bool
+			exitCode   bool
 		)
 		c := &cobra.Command{
 			Use:   "drift --store DB --run ID",
@@ -22,13 +23,14 @@ func init() {
 tasks the run did not admit, failed and skipped tasks, and order violations (a
 task that started before a predecessor ended, from recorded times, or whose
 group is not after a predecessor's). Exit status 0 whether or not there is
-drift ("clean" says which); 1 for an unknown run or an unreadable store.`,
+drift ("clean" says which), unless --exit-code: then 1 when there is drift;
+1 for an unknown run or an unreadable store.`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if run == "" {
 					return usageError{fmt.Errorf("--run is required")}
 				}
-				st, err := openStore(cmd.Context(), store)
+				st, err := openExistingStore(cmd.Context(), store)
 				if err != nil {
 					return err
 				}
@@ -38,17 +40,27 @@ drift ("clean" says which); 1 for an unknown run or an unreadable store.`,
 					return err
 				}
 				if asJSON {
-					return writeJSON(cmd.OutOrStdout(), d)
+					err = writeJSON(cmd.OutOrStdout(), d)
+				} else {
+					err = printDrift(cmd.OutOrStdout(), d)
 				}
-				return printDrift(cmd.OutOrStdout(), d)
+				if err == nil && exitCode && !d.Clean {
+					return errDrift
+				}
+				return err
 			},
 		}
 		c.Flags().StringVar(&store, "store", "", "the run ledger (required)")
 		c.Flags().StringVar(&run, "run", "", "the run to check (required)")
 		c.Flags().BoolVar(&asJSON, "json", false, "print the drift as JSON")
+		c.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when what ran differs from what was planned")
 		return c
 	})
 }
+
+// errDrift is drift --exit-code's answer when the run drifted: exit 1,
+// after the report was printed.
+var errDrift = exitError{code: exitBad}
 
 func printDrift(w io.Writer, d *ledger.Drift) error {
 	if d.Clean {

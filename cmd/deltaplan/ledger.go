@@ -11,12 +11,22 @@ import (
 	"github.com/deltaplan/deltaplan/workflow"
 )
 
-// openStore opens (creating on first use) the ledger at path.
+// openStore opens (creating on first use) the ledger at path: only
+// schedule creates a ledger.
 func openStore(ctx context.Context, path string) (*ledger.Store, error) {
 	if path == "" {
 		return nil, usageError{fmt.Errorf("--store is required")}
 	}
 	return ledger.Open(ctx, path)
+}
+
+// openExistingStore opens the ledger at path, which must exist: a typo
+// never creates an empty ledger (only schedule creates one).
+func openExistingStore(ctx context.Context, path string) (*ledger.Store, error) {
+	if path == "" {
+		return nil, usageError{fmt.Errorf("--store is required")}
+	}
+	return ledger.OpenExisting(ctx, path)
 }
 
 // eventLog appends events to a file as JSON lines. Lines are written whole

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,6 +30,29 @@ type ledgerDoc struct {
 		Causes     []workflow.Cause `json:"causes"`
 		RootCauses []workflow.Cause `json:"root_causes"`
 	} `json:"nodes"`
+}
+
+// allSucceeded is a results file reporting every admitted node of d
+// succeeded.
+func allSucceeded(d ledgerDoc) string {
+	var tasks []map[string]string
+	for _, name := range slices.Sorted(maps.Keys(d.status())) {
+		tasks = append(tasks, map[string]string{"name": name, "status": "succeeded"})
+	}
+	b, _ := json.Marshal(map[string]any{"run_id": d.RunID, "tasks": tasks})
+	return string(b)
+}
+
+// scanTasks reports d's admitted scan units succeeded, as JSON array
+// elements each preceded by a comma.
+func scanTasks(d ledgerDoc) string {
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(d.status())) {
+		if strings.HasPrefix(name, "scan:") {
+			b.WriteString(`, {"name": "` + name + `", "status": "succeeded"}`)
+		}
+	}
+	return b.String()
 }
 
 func (d ledgerDoc) status() map[string]string {
@@ -260,8 +284,9 @@ func TestRecordErrors(t *testing.T) {
 	if code != 0 || len(drift.AdmittedNotReported) != len(d.status()) {
 		t.Errorf("after failed records: drift exit %d, %d unreported of %d", code, len(drift.AdmittedNotReported), len(d.status()))
 	}
-	// A second record of a task already recorded.
-	ok := write("ok.json", `{"run_id": "`+d.RunID+`", "tasks": [`+task+`]}`)
+	// A second record of a task already recorded (every admitted task
+	// succeeded: a succeeded task needs its inputs reported).
+	ok := write("ok.json", allSucceeded(d))
 	if code, _, stderr := runCLI(t, "record", "--store", store, ok); code != 0 {
 		t.Fatalf("record: %s", stderr)
 	}
@@ -278,7 +303,7 @@ func TestDriftCLI(t *testing.T) {
 	body := `{"run_id": "` + d.RunID + `", "tasks": [
 	 {"name": "view:revenue_by_region", "status": "succeeded", "started_at": "2024-05-01T10:00:00Z", "ended_at": "2024-05-01T10:05:00Z"},
 	 {"name": "view:region_report", "status": "succeeded", "started_at": "2024-05-01T10:01:00Z", "ended_at": "2024-05-01T10:02:00Z"},
-	 {"name": "view:top_eu_orders", "status": "failed"}]}`
+	 {"name": "view:top_eu_orders", "status": "failed"}` + scanTasks(d) + `]}`
 	p := filepath.Join(dir, "r.json")
 	os.WriteFile(p, []byte(body), 0o644)
 	if code, _, stderr := runCLI(t, "record", "--store", store, p); code != 0 {
@@ -295,8 +320,31 @@ func TestDriftCLI(t *testing.T) {
 	json.Unmarshal([]byte(out), &drift)
 	if code != 0 || drift.Clean || !slices.Equal(drift.ReportedNotAdmitted, []string{"view:top_eu_orders"}) ||
 		len(drift.Failures) != 1 || len(drift.OrderViolations) != 1 || drift.OrderViolations[0].Task != "view:region_report" ||
-		len(drift.AdmittedNotReported) == 0 {
+		len(drift.AdmittedNotReported) != 0 {
 		t.Errorf("drift exit %d: %s", code, out)
+	}
+	// --exit-code: 1 for this drift, 0 for a clean run.
+	if code, _, _ := runCLI(t, "drift", "--store", store, "--run", d.RunID, "--exit-code"); code != exitBad {
+		t.Errorf("drift --exit-code on a drifted run: exit %d, want 1", code)
+	}
+	clean := scheduleStore(t, filepath.Join(dir, "workflow.json"), "--store", store, "--view", "revenue_by_region")
+	if clean.Summary.Fresh == 0 {
+		t.Fatalf("second plan: nothing fresh: %+v", clean.Summary)
+	}
+	var taskArgs []string
+	for name, st := range clean.status() {
+		if st != "fresh" {
+			taskArgs = append(taskArgs, "--task", name+"=succeeded")
+		}
+	}
+	slices.Sort(taskArgs)
+	if len(taskArgs) > 0 {
+		if code, _, stderr := runCLI(t, append([]string{"record", "--store", store, "--run", clean.RunID}, taskArgs...)...); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	if code, out, _ := runCLI(t, "drift", "--store", store, "--run", clean.RunID, "--exit-code"); code != 0 {
+		t.Errorf("drift --exit-code on a clean run: exit %d: %s", code, out)
 	}
 	if code, out, _ := runCLI(t, "drift", "--store", store, "--run", d.RunID); code != 0 || !strings.Contains(out, "order violations (1)") {
 		t.Errorf("drift text: %d %s", code, out)
@@ -324,7 +372,10 @@ func TestLedgerCLIErrors(t *testing.T) {
 		{"bad key", []string{"cache", "decode", "dpk1.sha256.!!"}, exitBad, "malformed key"},
 		{"decode args", []string{"cache", "decode"}, exitUsage, ""},
 		{"drift without run", []string{"drift", "--store", filepath.Join(dir, "a.db")}, exitUsage, "--run"},
-		{"lineage unknown run", []string{"cache", "lineage", "--store", filepath.Join(dir, "b.db"), "--run", "x"}, exitBad, "unknown run"},
+		{"lineage of a missing store", []string{"cache", "lineage", "--store", filepath.Join(dir, "b.db"), "--run", "x"}, exitBad, "schedule --store creates"},
+		{"record into a typo", []string{"record", "--store", filepath.Join(dir, "typo.db"), "--run", "r", "--task", "view:x=succeeded"}, exitBad, "no such file"},
+		{"task without run", []string{"record", "--store", filepath.Join(dir, "typo.db"), "--task", "view:x=succeeded"}, exitUsage, "--run"},
+		{"bad task", []string{"record", "--store", filepath.Join(dir, "typo.db"), "--run", "r", "--task", "view:x"}, exitUsage, "NAME=STATUS"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -336,6 +387,9 @@ func TestLedgerCLIErrors(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(notStore); string(b) != "my notes, not a database\n" {
 		t.Error("the refused file was changed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "typo.db")); err == nil {
+		t.Error("record created a ledger at a mistyped path")
 	}
 }
 
@@ -365,9 +419,8 @@ func TestScheduleStoreConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, _ := json.Marshal(map[string]any{"run_id": docs[i].RunID, "tasks": []map[string]string{{"name": "view:region_report", "status": "succeeded"}}})
 			p := filepath.Join(dir, docs[i].RunID+".json")
-			os.WriteFile(p, res, 0o644)
+			os.WriteFile(p, []byte(allSucceeded(docs[i])), 0o644)
 			var out, errb bytes.Buffer
 			if code := run(t.Context(), []string{"record", "--store", store, p}, &out, &errb); code != 0 {
 				t.Errorf("record %d: %s", i, errb.String())
@@ -379,9 +432,9 @@ func TestScheduleStoreConcurrent(t *testing.T) {
 	if code != 0 {
 		t.Fatal(stderr)
 	}
-	recorded := strings.Count(out, `"status":"succeeded"`)
-	if recorded != n {
-		t.Errorf("%d succeeded records in the lineage, want %d", recorded, n)
+	recorded := strings.Count(out, `"node":"view:region_report","cache_key"`)
+	if succeeded := strings.Count(out, `"status":"succeeded"`); recorded != n || succeeded != n*len(docs[0].status()) {
+		t.Errorf("%d region_report rows and %d succeeded records in the lineage, want %d and %d", recorded, succeeded, n, n*len(docs[0].status()))
 	}
 	for _, d := range docs {
 		if !strings.Contains(out, d.RunID) {

@@ -109,9 +109,9 @@ func TestScheduleCommandPrevious(t *testing.T) {
 	}
 	doc, _ := runSchedule(t, wf, "--previous", prev)
 	want := map[string]string{
-		"region_report":        "fresh/unchanged signature",
-		"revenue_by_region":    "fresh/unchanged signature",
-		"revenue_by_region_v2": "fresh/unchanged signature",
+		"region_report":        "fresh/cache hit",
+		"revenue_by_region":    "fresh/cache hit",
+		"revenue_by_region_v2": "fresh/cache hit",
 		"top_eu_orders":        "stale/recompute",
 	}
 	for v, w := range want {
@@ -120,8 +120,9 @@ func TestScheduleCommandPrevious(t *testing.T) {
 		}
 	}
 
-	// Append a commit to sales: the views reading its latest version move,
-	// the view pinned at version 2 does not.
+	// Append a commit to sales that removes an EU file only top_eu_orders
+	// reads: the pin moves, but no other view's files change, so they stay
+	// fresh (cache keys, not pins, decide).
 	log := filepath.Join(dir, "sales", "_delta_log")
 	commit := `{"commitInfo":{"inCommitTimestamp":1714539600000,"timestamp":1714539600000,"operation":"WRITE"}}
 {"remove":{"path":"region=EU/part-00002-5a1e0002-0c0d-4e0f-8a1b-000000000003.c000.snappy.parquet","deletionTimestamp":1714539600000,"dataChange":true}}
@@ -131,9 +132,9 @@ func TestScheduleCommandPrevious(t *testing.T) {
 	}
 	doc, _ = runSchedule(t, wf, "--previous", prev)
 	want = map[string]string{
-		"region_report":        "stale/upstream stale",
-		"revenue_by_region":    "stale/pin moved",
-		"revenue_by_region_v2": "fresh/unchanged signature",
+		"region_report":        "fresh/cache hit",
+		"revenue_by_region":    "fresh/cache hit",
+		"revenue_by_region_v2": "fresh/cache hit",
 		"top_eu_orders":        "stale/recompute",
 	}
 	for v, w := range want {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/deltaplan/deltaplan/freshness"
 	"github.com/deltaplan/deltaplan/ledger"
 	"github.com/deltaplan/deltaplan/workflow"
 )
@@ -15,36 +16,45 @@ import (
 // Ledger serves workflow.Graph.PlanRun from a ledger store.
 type Ledger struct{ Store *ledger.Store }
 
-var _ workflow.Ledger = Ledger{}
+var _ freshness.Source = Ledger{}
 
-// Succeeded implements workflow.Ledger.
-func (l Ledger) Succeeded(ctx context.Context, keys []string) (map[string]workflow.LedgerEntry, error) {
-	m, err := l.Store.Succeeded(ctx, keys)
+// Latest implements freshness.Source.
+func (l Ledger) Latest(ctx context.Context, keys []string) (map[string]freshness.Entry, error) {
+	m, err := l.Store.Latest(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]workflow.LedgerEntry, len(m))
+	out := make(map[string]freshness.Entry, len(m))
 	for k, e := range m {
 		out[k] = entryOf(e)
 	}
 	return out, nil
 }
 
-// LastSucceeded implements workflow.Ledger.
-func (l Ledger) LastSucceeded(ctx context.Context, nodes []string) (map[string]workflow.LedgerPrevious, error) {
-	m, err := l.Store.LastSucceeded(ctx, nodes)
+// History implements freshness.Source.
+func (l Ledger) History(ctx context.Context, nodes []string) (map[string]freshness.History, error) {
+	m, err := l.Store.History(ctx, nodes)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]workflow.LedgerPrevious, len(m))
-	for n, p := range m {
-		out[n] = workflow.LedgerPrevious{LedgerEntry: entryOf(p.Entry), Detail: p.Planned.Detail}
+	out := make(map[string]freshness.History, len(m))
+	for n, h := range m {
+		var fh freshness.History
+		if h.Succeeded != nil {
+			fh.Succeeded = &freshness.Previous{Entry: entryOf(h.Succeeded.Entry), Detail: h.Succeeded.Planned.Detail}
+		}
+		if h.Failed != nil {
+			e := entryOf(*h.Failed)
+			fh.Failed = &e
+		}
+		out[n] = fh
 	}
 	return out, nil
 }
 
-func entryOf(e ledger.Entry) workflow.LedgerEntry {
-	return workflow.LedgerEntry{CacheKey: e.CacheKey, Node: e.Node, CodeVersion: e.CodeVersion, DataVersion: e.DataVersion, RunID: e.RunID}
+func entryOf(e ledger.Entry) freshness.Entry {
+	return freshness.Entry{CacheKey: e.CacheKey, Node: e.Node, CodeVersion: e.CodeVersion, DataVersion: e.DataVersion,
+		RunID: e.RunID, Status: e.Status, Attempt: e.Attempt}
 }
 
 // Run converts a planned run for the store, created at now.
