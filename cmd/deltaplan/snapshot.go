@@ -78,6 +78,8 @@ type metadataJSON struct {
 	PartitionColumns []string          `json:"partition_columns"`
 	Configuration    map[string]string `json:"configuration"`
 	SchemaString     string            `json:"schema_string"`
+	// Schema is schema_string parsed (an addition to the contract).
+	Schema *schemaJSON `json:"schema"`
 }
 
 func sortedCopy(s []string) []string {
@@ -100,6 +102,7 @@ func newSnapshotJSON(location string, s *delta.Snapshot) snapshotJSON {
 		Metadata: metadataJSON{
 			ID: s.Metadata.ID, Name: s.Metadata.Name, PartitionColumns: append([]string{}, s.Metadata.PartitionColumns...),
 			Configuration: cfg, SchemaString: s.Metadata.SchemaString,
+			Schema: newSchemaJSON(s.Metadata.Schema, s.Metadata.PartitionColumns),
 		},
 		CheckpointVersion: s.CheckpointVersion, NumFiles: s.Files.Len(), SizeBytes: s.SizeBytes,
 		NumRecords: s.NumRecords, NumDeletedRecords: s.NumDeletedRecords,
@@ -138,7 +141,12 @@ deleted records:     %d
 		j.Protocol.MinReaderVersion, j.Protocol.MinWriterVersion, listText(j.Protocol.ReaderFeatures),
 		listText(j.Protocol.WriterFeatures), listText(j.Metadata.PartitionColumns), cp, j.NumFiles, j.SizeBytes,
 		opt(j.NumRecords), j.NumDeletedRecords)
-	return err
+	if err != nil {
+		return err
+	}
+	printSchemaTree(w, j.Metadata.Schema)
+	printProperties(w, j.Metadata.Configuration)
+	return nil
 }
 
 func listText(s []string) string {

@@ -18,11 +18,11 @@ import (
 // embedded build information) and the versions of every format deltaplan
 // writes, read from the packages that own them.
 type versionInfo struct {
-	Version   string `json:"version"`             // module version, "(devel)" for a source build
-	Revision  string `json:"revision,omitempty"`  // VCS revision the binary was built from
-	Time      string `json:"vcs_time,omitempty"`  // commit time of that revision
-	Modified  bool   `json:"vcs_modified"`        // built from a tree with uncommitted changes
-	GoVersion string `json:"go_version"`          // toolchain
+	Version   string `json:"version"`            // module version, "(devel)" for a source build
+	Revision  string `json:"revision,omitempty"` // VCS revision the binary was built from
+	Time      string `json:"vcs_time,omitempty"` // commit time of that revision
+	Modified  bool   `json:"vcs_modified"`       // built from a tree with uncommitted changes
+	GoVersion string `json:"go_version"`         // toolchain
 	Formats   struct {
 		Bundle    int `json:"bundle_version"`
 		Encoding  int `json:"encoding_version"`
