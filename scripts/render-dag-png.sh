@@ -29,7 +29,7 @@ mkdir -p "$(dirname "$PNG")"
 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars \
 	--no-first-run --disable-extensions --proxy-server='127.0.0.1:9' \
 	--user-data-dir="$WORK/profile" \
-	--window-size=1200,420 --screenshot="$(pwd)/$PNG" "file://$WORK/schedule.html" 2>"$WORK/chromium.log" ||
+	--window-size=1200,330 --screenshot="$(pwd)/$PNG" "file://$WORK/schedule.html" 2>"$WORK/chromium.log" ||
 	{ cat "$WORK/chromium.log" >&2; exit 1; }
 test -s "$PNG" || { echo "render-dag-png: chromium wrote no $PNG" >&2; cat "$WORK/chromium.log" >&2; exit 1; }
 echo "wrote $PNG"

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -57,9 +58,13 @@ func (p *pictureFlags) writeSchedule(s *workflow.Schedule, workflowPath string) 
 }
 
 func scheduleGraph(s *workflow.Schedule, workflowPath string) dagview.Graph {
-	g := dagview.Graph{Title: "deltaplan schedule: " + workflowPath, Edges: s.ReducedEdges, CriticalPath: s.CriticalPath.Nodes}
-	g.Summary = fmt.Sprintf("%d of %d nodes admitted, %d stale, %d fresh; critical path %d bytes",
-		s.Summary.Admitted, s.Summary.Nodes, s.Summary.Stale, s.Summary.Fresh, s.CriticalPath.Bytes)
+	g := dagview.Graph{Title: "deltaplan schedule: " + filepath.Base(workflowPath), Edges: s.ReducedEdges, CriticalPath: s.CriticalPath.Nodes}
+	missing := ""
+	if s.Summary.Missing > 0 {
+		missing = fmt.Sprintf(" (%d never recorded)", s.Summary.Missing)
+	}
+	g.Summary = fmt.Sprintf("%d of %d nodes admitted, %d stale%s, %d fresh; critical path %d bytes",
+		s.Summary.Admitted, s.Summary.Nodes, s.Summary.Stale, missing, s.Summary.Fresh, s.CriticalPath.Bytes)
 	if s.RunID != "" {
 		g.Summary = "run " + s.RunID + ": " + g.Summary
 	}
@@ -101,7 +106,7 @@ func causeLines(cs []workflow.Cause, indent string) []string {
 // dagGraph draws `dag` output: no statuses, the reduced edges, the longest
 // path as the critical path.
 func dagGraph(nodes []string, d dagOutput, path string) dagview.Graph {
-	g := dagview.Graph{Title: "deltaplan dag: " + path, CriticalPath: d.LongestPath.Nodes,
+	g := dagview.Graph{Title: "deltaplan dag: " + filepath.Base(path), CriticalPath: d.LongestPath.Nodes,
 		Summary: fmt.Sprintf("%d nodes, %d edges (%d after transitive reduction); longest path length %d",
 			d.Nodes, d.Edges, len(d.TransitiveReduction), d.LongestPath.Length)}
 	for _, n := range nodes {
