@@ -332,3 +332,73 @@ func field(t reflect.Type, key string) (reflect.Type, bool) {
 	}
 	return fold, found
 }
+
+// Find returns the byte offset of the value at path in data: object keys
+// (string) and array indices (int), e.g. Find(data, "tasks", 2). ok is
+// false when data does not hold that path (or is not valid JSON up to it).
+// Callers use it with At to locate problems found after decoding.
+func Find(data []byte, path ...any) (offset int64, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	depth := 0 // how many path elements the current position matches
+	for {
+		if depth == len(path) {
+			// The next token starts the value: skip blanks, commas and colons.
+			off := dec.InputOffset()
+			for off < int64(len(data)) && strings.ContainsRune(" \t\r\n,:", rune(data[off])) {
+				off++
+			}
+			return off, off < int64(len(data))
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, false
+		}
+		switch want := path[depth].(type) {
+		case string:
+			if d, isDelim := tok.(json.Delim); !isDelim || d != '{' {
+				return 0, false
+			}
+			found := false
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return 0, false
+				}
+				if k == want {
+					found = true
+					break
+				}
+				if err := skip(dec); err != nil {
+					return 0, false
+				}
+			}
+			if !found {
+				return 0, false
+			}
+		case int:
+			if d, isDelim := tok.(json.Delim); !isDelim || d != '[' {
+				return 0, false
+			}
+			for i := 0; i < want; i++ {
+				if !dec.More() {
+					return 0, false
+				}
+				if err := skip(dec); err != nil {
+					return 0, false
+				}
+			}
+			if !dec.More() {
+				return 0, false
+			}
+		default:
+			return 0, false
+		}
+		depth++
+	}
+}
+
+// skip reads one whole value from dec.
+func skip(dec *json.Decoder) error {
+	var raw json.RawMessage
+	return dec.Decode(&raw)
+}

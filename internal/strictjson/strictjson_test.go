@@ -142,3 +142,33 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestFind(t *testing.T) {
+	doc := []byte("{\"run_id\": \"r\",\n \"tasks\": [\n  {\"name\": \"a\"},\n  {\"name\": \"b\", \"status\": 5}]}")
+	cases := []struct {
+		path      []any
+		line, col int
+		ok        bool
+		why       string
+	}{
+		{[]any{"run_id"}, 1, 12, true, "a top-level value"},
+		{[]any{"tasks", 1}, 4, 3, true, "an array element"},
+		{[]any{"tasks", 1, "status"}, 4, 27, true, "a field of an element"},
+		{[]any{"tasks", 2}, 0, 0, false, "past the end of the array"},
+		{[]any{"nope"}, 0, 0, false, "a missing key"},
+		{[]any{"run_id", 0}, 0, 0, false, "indexing a string"},
+	}
+	for _, c := range cases {
+		off, ok := Find(doc, c.path...)
+		if ok != c.ok {
+			t.Errorf("%s: ok = %v", c.why, ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if l, col := Position(doc, off); l != c.line || col != c.col {
+			t.Errorf("%s: %v at %d:%d, want %d:%d", c.why, c.path, l, col, c.line, c.col)
+		}
+	}
+}
