@@ -181,3 +181,26 @@ func ExampleTable_History() {
 	// 4 WRITE in_commit_timestamp 1 0
 	// 3 WRITE in_commit_timestamp 2 0
 }
+
+// FuzzHistoryCommit feeds arbitrary commit files to the history reader: it
+// must not panic, counts stay within the number of lines, and a line that
+// is not JSON is ErrCorruptLog.
+func FuzzHistoryCommit(f *testing.F) {
+	f.Add([]byte(`{"commitInfo":{"inCommitTimestamp":1,"operation":"WRITE","operationParameters":{"mode":"Append"}}}` + "\n" + `{"add":{"path":"a"}}`))
+	f.Add([]byte(`{"metaData":{"configuration":{"delta.enableInCommitTimestamps":"true"}}}`))
+	f.Add([]byte("{\"remove\":{}}\n\nnot json"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c Commit
+		_, _, err := c.fill("f.json", data)
+		if err != nil {
+			if !errors.Is(err, ErrCorruptLog) {
+				t.Fatalf("error %v is not ErrCorruptLog", err)
+			}
+			return
+		}
+		lines := strings.Count(string(data), "\n") + 1
+		if c.FilesAdded < 0 || c.FilesRemoved < 0 || c.FilesAdded+c.FilesRemoved > lines {
+			t.Fatalf("counts %d/%d for %d lines", c.FilesAdded, c.FilesRemoved, lines)
+		}
+	})
+}
