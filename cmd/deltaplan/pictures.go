@@ -17,8 +17,8 @@ import (
 type pictureFlags struct{ html, dot string }
 
 func (p *pictureFlags) add(c *cobra.Command) {
-	c.Flags().StringVar(&p.html, "html", "", "also write the graph as one self-contained HTML page (inline SVG) to FILE")
-	c.Flags().StringVar(&p.dot, "dot", "", "also write the graph in Graphviz DOT to FILE")
+	c.Flags().StringVar(&p.html, "html", "", "also write the graph as one self-contained HTML page (inline SVG) to `FILE`")
+	c.Flags().StringVar(&p.dot, "dot", "", "also write the graph in Graphviz DOT to `FILE`")
 }
 
 // write draws g into the files asked for (none: nothing to do).
