@@ -45,12 +45,17 @@ type Commit struct {
 
 	CleanedUp     bool
 	OldestVersion int64
+	// Missing marks a run of versions without commit files between
+	// versions that have them: not log cleanup (which removes the oldest
+	// commits only) but a damaged log. CleanedUp is false then.
+	Missing bool
 }
 
 // History lists the table's commits newest first, at most limit entries
 // (all when limit <= 0). Versions below the oldest commit file that a
 // checkpoint still covers are reported as one cleaned-up entry, not
-// skipped. A commit dates itself by its in-commit timestamp when it has
+// skipped; a gap between commit files is one entry with Missing set. A
+// commit dates itself by its in-commit timestamp when it has
 // one and the newest metadata among the commits read does not disable
 // them, else by its file's modification time.
 //
@@ -94,12 +99,13 @@ func (t *Table) History(ctx context.Context, limit int) ([]Commit, error) {
 			}
 			lo--
 		}
-		out = append(out, Commit{Version: v, CleanedUp: true, OldestVersion: lo})
+		// Below every commit file: cleaned up. Between two: missing.
+		out = append(out, Commit{Version: v, CleanedUp: lo == 0, Missing: lo > 0, OldestVersion: lo})
 		v = lo - 1
 	}
 	var read []int // indices into out of entries with a commit file
 	for i := range out {
-		if !out[i].CleanedUp {
+		if !out[i].CleanedUp && !out[i].Missing {
 			read = append(read, i)
 		}
 	}
@@ -215,7 +221,7 @@ func (c *Commit) SortedParameters() []string {
 
 // VersionRange renders the versions an entry covers ("7" or "0-41").
 func (c *Commit) VersionRange() string {
-	if c.CleanedUp && c.OldestVersion != c.Version {
+	if (c.CleanedUp || c.Missing) && c.OldestVersion != c.Version {
 		return strconv.FormatInt(c.OldestVersion, 10) + "-" + strconv.FormatInt(c.Version, 10)
 	}
 	return strconv.FormatInt(c.Version, 10)

@@ -76,6 +76,10 @@ func summary(cs []Commit) string {
 			parts = append(parts, "cleaned:"+c.VersionRange())
 			continue
 		}
+		if c.Missing {
+			parts = append(parts, "missing:"+c.VersionRange())
+			continue
+		}
 		parts = append(parts, fmt.Sprintf("%d:%s:+%d-%d:%s", c.Version, c.Operation, c.FilesAdded, c.FilesRemoved, c.TimestampSource))
 	}
 	return strings.Join(parts, " ")
@@ -105,9 +109,9 @@ func TestHistory(t *testing.T) {
 		{"should count a cleaned-up run as one entry against the limit",
 			copyLog(t, ckpt, func(n string) bool { return n < "00000000000000000012" && strings.HasSuffix(n, ".json") }), 3,
 			"13:DELETE:+1-2:file_modification_time 12:WRITE:+1-0:file_modification_time cleaned:0-11"},
-		{"should report a missing commit between present ones",
+		{"should report a commit missing between present ones as missing, not cleaned up",
 			copyLog(t, ckpt, func(n string) bool { return n == "00000000000000000011.json" }), 4,
-			"13:DELETE:+1-2:file_modification_time 12:WRITE:+1-0:file_modification_time cleaned:11 10:WRITE:+1-0:file_modification_time"},
+			"13:DELETE:+1-2:file_modification_time 12:WRITE:+1-0:file_modification_time missing:11 10:WRITE:+1-0:file_modification_time"},
 		{"should fall back to file times when the newest metadata disables in-commit timestamps",
 			writeLog(t, map[int64][]string{
 				0: {`{"commitInfo":{"inCommitTimestamp":1000,"operation":"CREATE TABLE"}}`, proto, ictOn},

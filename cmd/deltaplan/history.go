@@ -23,7 +23,8 @@ type historyJSON struct {
 type historyEntryJSON struct {
 	Version             int64                      `json:"version"`
 	CleanedUp           bool                       `json:"cleaned_up"`
-	OldestVersion       *int64                     `json:"oldest_version,omitempty"` // cleaned-up runs only
+	Missing             bool                       `json:"missing"`                  // a gap between commit files
+	OldestVersion       *int64                     `json:"oldest_version,omitempty"` // cleaned-up and missing runs only
 	Timestamp           *string                    `json:"timestamp"`                // RFC 3339, UTC
 	TimestampMs         *int64                     `json:"timestamp_ms"`
 	TimestampSource     *string                    `json:"timestamp_source"` // in_commit_timestamp | file_modification_time
@@ -43,8 +44,8 @@ func newHistoryJSON(location string, cs []delta.Commit) historyJSON {
 		return &s
 	}
 	for _, c := range cs {
-		e := historyEntryJSON{Version: c.Version, CleanedUp: c.CleanedUp}
-		if c.CleanedUp {
+		e := historyEntryJSON{Version: c.Version, CleanedUp: c.CleanedUp, Missing: c.Missing}
+		if c.CleanedUp || c.Missing {
 			e.OldestVersion = &c.OldestVersion
 		} else {
 			ts := time.UnixMilli(c.TimestampMs).UTC().Format(time.RFC3339Nano)
@@ -67,6 +68,10 @@ func printHistoryText(w io.Writer, cs []delta.Commit) error {
 	for _, c := range cs {
 		if c.CleanedUp {
 			fmt.Fprintf(tw, "%s\t-\t-\t(commit files cleaned up)\t-\t-\t-\t-\n", c.VersionRange())
+			continue
+		}
+		if c.Missing {
+			fmt.Fprintf(tw, "%s\t-\t-\t(commit files missing: a gap in the log)\t-\t-\t-\t-\n", c.VersionRange())
 			continue
 		}
 		src := "in-commit"
