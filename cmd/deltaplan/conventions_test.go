@@ -353,3 +353,44 @@ func TestDAGPictures(t *testing.T) {
 }
 
 func deltaParseSchema(s string) (*delta.Schema, error) { return delta.ParseSchema(s) }
+
+// TestJSONOutputParses runs printing commands with --json and checks
+// stdout is one JSON document (or JSON lines where documented).
+func TestJSONOutputParses(t *testing.T) {
+	ex := filepath.Join(fixtures.RepoRoot(t), "testdata", "example")
+	sales := filepath.Join(ex, "sales")
+	plan := filepath.Join(ex, "plans", "revenue_by_region.json")
+	graph := filepath.Join(t.TempDir(), "g.json")
+	if err := os.WriteFile(graph, []byte(`{"nodes": ["a", "b"], "edges": [["a", "b"]]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"version"},
+		{"snapshot", sales},
+		{"files", sales},
+		{"history", sales},
+		{"lineage", plan},
+		{"plan", plan, "--table", "sales=" + sales},
+		{"fingerprint", plan, "--table", "sales=" + sales},
+		{"dag", graph},
+		{"schedule", filepath.Join(ex, "workflow.json")},
+		{"bench", "prune", sales, "--filter", "region = 'EU'", "--runs", "1"},
+	} {
+		code, out, errOut := runCLI(t, append(args, "--json")...)
+		if code != 0 {
+			t.Errorf("%v --json: exit %d: %s", args, code, errOut)
+			continue
+		}
+		dec := json.NewDecoder(strings.NewReader(out))
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Errorf("%v --json: %v", args, err)
+		}
+		if dec.More() {
+			t.Errorf("%v --json: more than one document", args)
+		}
+		if _, ok := v.(map[string]any); !ok {
+			t.Errorf("%v --json: not an object", args)
+		}
+	}
+}
