@@ -118,6 +118,8 @@ type box struct {
 	CacheKey string
 	Causes   []string
 	Members  []string // collapsed scan units, sorted; nil for a single node
+	// consumers are a collapsed box's successors (sorted), for its label.
+	consumers []string
 	Gen      int
 	Critical bool
 	X, Y     int
@@ -180,7 +182,7 @@ func layout(g Graph, opt Options) (*drawing, error) {
 			key := n.Group + "\x00" + strings.Join(s, "\x00")
 			b, ok := groups[key]
 			if !ok {
-				b = &box{Kind: KindScanUnit, Behavior: n.Behavior}
+				b = &box{Kind: KindScanUnit, Behavior: n.Behavior, consumers: s}
 				groups[key] = b
 				boxes = append(boxes, b)
 			}
@@ -211,7 +213,16 @@ func layout(g Graph, opt Options) (*drawing, error) {
 		}
 		d.Collapsed += len(b.Members)
 		b.Name = fmt.Sprintf("%s [%d scan units from %s]", group, len(b.Members), b.Members[0])
-		b.Label = fmt.Sprintf("%s: %d scan units", group, len(b.Members))
+		// The label says whose units these are: a generation may hold
+		// many groups of one table.
+		to := "no consumer"
+		if len(b.consumers) > 0 {
+			to = strings.TrimPrefix(b.consumers[0], "view:")
+			if len(b.consumers) > 1 {
+				to += fmt.Sprintf(" +%d", len(b.consumers)-1)
+			}
+		}
+		b.Label = fmt.Sprintf("%d× %s → %s", len(b.Members), strings.TrimPrefix(group, "scan:"), to)
 		counts := map[string]int{}
 		for _, m := range b.Members {
 			counts[g.Nodes[index[m]].Status]++
