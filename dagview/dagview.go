@@ -120,9 +120,9 @@ type box struct {
 	Members  []string // collapsed scan units, sorted; nil for a single node
 	// consumers are a collapsed box's successors (sorted), for its label.
 	consumers []string
-	Gen      int
-	Critical bool
-	X, Y     int
+	Gen       int
+	Critical  bool
+	X, Y      int
 }
 
 // drawing is a laid-out graph.
