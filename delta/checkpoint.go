@@ -458,18 +458,13 @@ func (p *parsedStats) fill(fc *fileCols, i, row int) {
 		k, sc := fc.lay.kinds[j], fc.lay.scales[j]
 		if p.min != nil {
 			if v := arrowValue(p.min[j], i, k, sc); !v.IsNull() {
-				setBound(&col.min, row, v)
+				setBound(&col.min, row, adjustParsedBound(v, fc.lay.interp[j], false))
 				col.any = true
 			}
 		}
 		if p.max != nil {
 			if v := arrowValue(p.max[j], i, k, sc); !v.IsNull() {
-				// Writers truncate timestamp stats to milliseconds, as in
-				// JSON stats: widen a whole-millisecond max to stay a bound.
-				if (k == model.KindTimestamp || k == model.KindTimestampNTZ) && v.Int%1000 == 0 {
-					v.Int += 999
-				}
-				setBound(&col.max, row, v)
+				setBound(&col.max, row, adjustParsedBound(v, fc.lay.interp[j], true))
 				col.any = true
 			}
 		}

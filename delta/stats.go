@@ -1,6 +1,7 @@
 package delta
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -21,7 +22,8 @@ type layout struct {
 	leaves []Leaf
 	kinds  []model.Kind
 	scales []int32
-	root   *physNode // stats JSON keys (physical names) → leaf index
+	interp []statInterp // how each leaf's statistics are read
+	root   *physNode    // stats JSON keys (physical names) → leaf index
 	parts  []partCol
 }
 
@@ -83,6 +85,7 @@ func newLayout(schema *Schema, partitionColumns []string, mode string) (*layout,
 		l.leaves = append(l.leaves, lf)
 		l.kinds = append(l.kinds, k)
 		l.scales = append(l.scales, sc)
+		l.interp = append(l.interp, interpOf(schema, lf, k, sc))
 	}
 	for _, pc := range partitionColumns {
 		f, ok := schema.Field(pc)
@@ -388,7 +391,7 @@ func (fc *fileCols) statValue(sc *statsScanner, leaf, row, which int) error {
 		if !ok {
 			return sc.fail("bad string")
 		}
-		v = typedFromString(str, kind, fc.lay.scales[leaf], which == 1)
+		v = typedFromString(str, fc.lay.interp[leaf], which == 1)
 	case c == '-' || (c >= '0' && c <= '9'):
 		tok, ok := sc.number()
 		if !ok {
@@ -402,7 +405,7 @@ func (fc *fileCols) statValue(sc *statsScanner, leaf, row, which int) error {
 				return nil
 			}
 		}
-		v = typedFromNumber(tok, kind, fc.lay.scales[leaf], which == 1)
+		v = typedFromNumber(tok, fc.lay.interp[leaf], which == 1)
 	case c == 't' || c == 'f':
 		if sc.lit("true") {
 			v = model.BoolValue(true)
@@ -424,11 +427,88 @@ func (fc *fileCols) statValue(sc *statsScanner, leaf, row, which int) error {
 	return nil
 }
 
+// statInterp is what a statistic of one leaf column means: the column's
+// kind and scale, and what a writer of this column may have written. Every
+// rule keeps a min a lower bound and a max an upper bound of the values.
+type statInterp struct {
+	kind  model.Kind
+	scale int32
+	// float32: a "float" column. Writers print the float32 value's shortest
+	// text ("3.14" for 3.1400001049…); read as a double it would be below
+	// the real value, so it is parsed as a float32 and widened exactly.
+	float32 bool
+	// wasFloat: a double column widened from float (delta.typeChanges):
+	// older files' statistics are float32 texts, newer ones doubles, and a
+	// file does not say which, so a bound is the wider of both readings.
+	wasFloat bool
+	// wasDate: a timestamp_ntz column widened from date: older files'
+	// statistics are "YYYY-MM-DD", which is midnight of that day.
+	wasDate bool
+}
+
+// interpOf describes the statistics of leaf lf (kind k, scale sc) of schema.
+func interpOf(schema *Schema, lf Leaf, k model.Kind, sc int32) statInterp {
+	in := statInterp{kind: k, scale: sc, float32: lf.Type != nil && lf.Type.Name == "float"}
+	for _, from := range typeChangesFrom(schema, lf.Logical) {
+		switch from {
+		case "float":
+			in.wasFloat = k == model.KindFloat
+		case "date":
+			in.wasDate = k == model.KindTimestampNTZ || k == model.KindTimestamp
+		}
+	}
+	return in
+}
+
+// typeChangesFrom lists the fromType of every entry of the field's
+// delta.typeChanges metadata (type widening), empty when none.
+func typeChangesFrom(schema *Schema, path model.Column) []string {
+	if schema == nil || len(path) == 0 {
+		return nil
+	}
+	fields := schema.Fields
+	var f *Field
+	for _, name := range path {
+		f = nil
+		for i := range fields {
+			if fields[i].Name == name {
+				f = &fields[i]
+				break
+			}
+		}
+		if f == nil {
+			return nil
+		}
+		if f.Type != nil {
+			fields = f.Type.Fields
+		}
+	}
+	raw, ok := f.Metadata["delta.typeChanges"]
+	if !ok {
+		return nil
+	}
+	var changes []struct {
+		FromType  string `json:"fromType"`
+		FieldPath string `json:"fieldPath"`
+	}
+	if json.Unmarshal(raw, &changes) != nil {
+		return nil
+	}
+	var out []string
+	for _, c := range changes {
+		if c.FieldPath == "" { // the field itself, not an array/map element
+			out = append(out, c.FromType)
+		}
+	}
+	return out
+}
+
 // typedFromString converts a JSON string statistic. Timestamps written with
 // millisecond precision (Spark truncates) get 999µs added when they are a
-// max, so the bound stays an upper bound.
-func typedFromString(s string, k model.Kind, scale int32, isMax bool) model.Value {
-	switch k {
+// max, so the bound stays an upper bound; this is the one place (with
+// adjustParsedBound for checkpoints) where that widening happens.
+func typedFromString(s string, in statInterp, isMax bool) model.Value {
+	switch k := in.kind; k {
 	case model.KindString:
 		return model.StringValue(strings.Clone(s))
 	case model.KindBinary:
@@ -444,6 +524,11 @@ func typedFromString(s string, k model.Kind, scale int32, isMax bool) model.Valu
 			}
 			return model.Value{Kind: k, Int: us}
 		}
+		if in.wasDate {
+			if d, ok := parseDate(s); ok {
+				return model.Value{Kind: k, Int: d * 86400 * 1e6}
+			}
+		}
 	case model.KindFloat:
 		switch s {
 		case "Infinity", "+Infinity":
@@ -452,33 +537,83 @@ func typedFromString(s string, k model.Kind, scale int32, isMax bool) model.Valu
 			return model.FloatValue(math.Inf(-1))
 		}
 	case model.KindDecimal:
-		return typedFromNumber(s, k, scale, isMax)
+		return typedFromNumber(s, in, isMax)
 	}
 	return model.Null
 }
 
-func typedFromNumber(tok string, k model.Kind, scale int32, isMax bool) model.Value {
-	switch k {
+func typedFromNumber(tok string, in statInterp, isMax bool) model.Value {
+	switch in.kind {
 	case model.KindInt:
 		if i, err := strconv.ParseInt(tok, 10, 64); err == nil {
 			return model.IntValue(i)
 		}
 	case model.KindFloat:
-		if f, err := strconv.ParseFloat(tok, 64); err == nil && !math.IsNaN(f) {
-			return model.FloatValue(f)
+		if in.float32 {
+			// ParseFloat(…, 32) rounds to the nearest float32, the value
+			// the writer printed; out of float32 range it is ±Inf, still
+			// a bound on the side it was printed for.
+			f, err := strconv.ParseFloat(tok, 32)
+			if (err == nil || math.IsInf(f, 0)) && !math.IsNaN(f) {
+				return model.FloatValue(f)
+			}
+			return model.Null
 		}
+		f, err := strconv.ParseFloat(tok, 64)
+		if err != nil || math.IsNaN(f) {
+			return model.Null
+		}
+		if in.wasFloat {
+			f = widenFloat32Reading(f, isMax)
+		}
+		return model.FloatValue(f)
 	case model.KindDecimal:
-		if d, exact := parseDecimal(tok, scale); d != nil {
-			// Truncated: widen by one unit so the bound stays a bound.
-			if !exact && isMax {
+		if d, exact := parseDecimal(tok, in.scale); d != nil {
+			// Finer than the scale: parseDecimal truncates toward zero, so
+			// round a max up and a min down to stay a bound.
+			neg := strings.HasPrefix(tok, "-")
+			if !exact && isMax && !neg {
 				d.Add(d, bigOne)
-			} else if !exact {
+			} else if !exact && !isMax && neg {
 				d.Sub(d, bigOne)
 			}
-			return model.Value{Kind: model.KindDecimal, Dec: d, Scale: scale}
+			return model.Value{Kind: model.KindDecimal, Dec: d, Scale: in.scale}
 		}
 	}
 	return model.Null
+}
+
+// widenFloat32Reading returns the wider of f and the float32 that f's text
+// may have denoted (for a double column widened from float).
+func widenFloat32Reading(f float64, isMax bool) float64 {
+	g := float64(float32(f))
+	if math.IsInf(g, 0) && !math.IsInf(f, 0) {
+		return f // not a float32 value
+	}
+	if isMax {
+		return math.Max(f, g)
+	}
+	return math.Min(f, g)
+}
+
+// adjustParsedBound applies to a typed checkpoint statistic (stats_parsed)
+// the same meaning rules as the JSON path: a whole-millisecond timestamp max
+// is widened by 999µs; a double column widened from float takes the wider
+// float32 reading.
+func adjustParsedBound(v model.Value, in statInterp, isMax bool) model.Value {
+	switch v.Kind {
+	case model.KindTimestamp, model.KindTimestampNTZ:
+		if isMax && v.Int%1000 == 0 && v.Int <= math.MaxInt64-999 {
+			v.Int += 999
+		}
+	case model.KindFloat:
+		// A float column's statistic stored as a double may be the double
+		// reading of the float32's text: take the wider reading too.
+		if in.wasFloat || in.float32 {
+			v.Float = widenFloat32Reading(v.Float, isMax)
+		}
+	}
+	return v
 }
 
 // statsScanner is a minimal JSON tokenizer over a string.

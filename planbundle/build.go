@@ -159,6 +159,15 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s (%s) of table %s: %w", rd.Table, rd.Path, t.Location, err)
 		}
+		rp := ReadPruning{Read: rd.Path, Table: rd.Table, FilesBefore: t.snap.Files.Len()}
+		for _, sz := range t.snap.Files.Sizes {
+			rp.BytesBefore += sz
+		}
+		for _, u := range units {
+			rp.FilesAfter += len(u.Files)
+			rp.BytesAfter += u.Bytes
+		}
+		b.Pruning = append(b.Pruning, rp)
 		for _, u := range units {
 			if !seenUnit[u.ID] {
 				seenUnit[u.ID] = true

@@ -35,6 +35,19 @@ type Bundle struct {
 	PlanRelations []identity.Relation `json:"plan_relations"`
 	// Tables sorted by name.
 	Tables []TableInfo `json:"tables"`
+	// Pruning says, per read of a pinned table in read order, how many
+	// files and bytes pruning kept (an extension; not signed).
+	Pruning []ReadPruning `json:"pruning,omitempty"`
+}
+
+// ReadPruning is one read's files and bytes before and after pruning.
+type ReadPruning struct {
+	Read        string `json:"read"` // the read's relation path
+	Table       string `json:"table"`
+	FilesBefore int    `json:"files_before"`
+	FilesAfter  int    `json:"files_after"`
+	BytesBefore int64  `json:"bytes_before"`
+	BytesAfter  int64  `json:"bytes_after"`
 }
 
 // ScanUnit is one `scan_units` entry of the contract.

@@ -1,7 +1,8 @@
 package planbundle
 
 import (
-	"strings"
+	"errors"
+	"fmt"
 
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/lineage"
@@ -10,46 +11,31 @@ import (
 )
 
 // prune returns the verdicts of the read's pushed conjuncts over the
-// snapshot's files (nil keeps every file). Soundness rests on one rule:
-// leaving a conjunct out of an AND can only keep more files. So a conjunct
-// whose columns the table does not have (plans and tables may spell names
-// in another case, resolved as Spark does; anything not resolved uniquely
-// is left out), an opaque conjunct, and one the pruner rejects are left out.
+// snapshot's files (nil keeps every file), with the one evaluator `files
+// --filter` uses. Column names resolve against the table's schema ignoring
+// case, as Delta does. An opaque conjunct, and one naming a column the table
+// lacks (a plan/table mismatch the schema check reports), are left out:
+// leaving a conjunct out of an AND only keeps more files. A conjunct naming
+// a column ambiguously, or comparing a column with a literal that cannot be
+// its type, is an error naming the read and column: keeping every file
+// would hide that the plan cannot mean what it says.
 func prune(rd lineage.Read, s *delta.Snapshot) ([]scanunit.Verdict, error) {
-	cols := tableColumns(s)
-	schema := make(scanunit.Schema, 0, len(cols))
-	for _, c := range cols {
-		schema = append(schema, scanunit.Field{Path: c, Kind: model.KindNull})
-	}
-	byFold := map[string][]model.Column{}
-	for _, c := range cols {
-		k := strings.ToLower(c.String())
-		byFold[k] = append(byFold[k], c)
+	schema, err := pruneSchema(s)
+	if err != nil {
+		return nil, err
 	}
 	var usable []model.Pred
 	for _, p := range rd.Pushed {
 		if _, opaque := p.(model.Opaque); opaque {
 			continue
 		}
-		q, ok := renameColumns(p, func(c model.Column) (model.Column, bool) {
-			for _, t := range cols { // exact spelling first
-				if t.String() == c.String() {
-					return t, true
-				}
+		if _, err := scanunit.NewPruner(p, schema); err != nil {
+			if errors.Is(err, scanunit.ErrUnknownColumn) {
+				continue // the plan's schema check reports it; pruning keeps more
 			}
-			m := byFold[strings.ToLower(c.String())]
-			if len(m) != 1 {
-				return nil, false
-			}
-			return m[0], true
-		})
-		if !ok {
-			continue
+			return nil, fmt.Errorf("pushed filter %s: %w", p, err)
 		}
-		if _, err := scanunit.NewPruner(q, schema); err != nil {
-			continue
-		}
-		usable = append(usable, q)
+		usable = append(usable, p)
 	}
 	if len(usable) == 0 {
 		return nil, nil
@@ -59,6 +45,20 @@ func prune(rd lineage.Read, s *delta.Snapshot) ([]scanunit.Verdict, error) {
 		return nil, err
 	}
 	return pr.Eval(s.Files)
+}
+
+// pruneSchema is the table's typed schema, or (for a table without one)
+// the columns its statistics and partitions name.
+func pruneSchema(s *delta.Snapshot) (scanunit.Schema, error) {
+	if s.Metadata.Schema != nil {
+		return scanunit.SchemaOfTable(&s.Metadata)
+	}
+	cols := tableColumns(s)
+	schema := make(scanunit.Schema, 0, len(cols))
+	for _, c := range cols {
+		schema = append(schema, scanunit.Field{Path: c, Kind: model.KindNull})
+	}
+	return schema, nil
 }
 
 // tableColumns lists the table's leaf columns (logical paths) and partition
@@ -85,45 +85,4 @@ func tableColumns(s *delta.Snapshot) []model.Column {
 		}
 	}
 	return out
-}
-
-// renameColumns rewrites every column of p through f; ok is false when f
-// cannot resolve one, or p has a shape this function does not know.
-func renameColumns(p model.Pred, f func(model.Column) (model.Column, bool)) (model.Pred, bool) {
-	switch p := p.(type) {
-	case model.And:
-		args, ok := renameAll(p.Args, f)
-		return model.And{Args: args}, ok
-	case model.Or:
-		args, ok := renameAll(p.Args, f)
-		return model.Or{Args: args}, ok
-	case model.Not:
-		a, ok := renameColumns(p.Arg, f)
-		return model.Not{Arg: a}, ok
-	case model.Cmp:
-		c, ok := f(p.Col)
-		return model.Cmp{Col: c, Op: p.Op, Val: p.Val}, ok
-	case model.IsNull:
-		c, ok := f(p.Col)
-		return model.IsNull{Col: c, Negated: p.Negated}, ok
-	case model.In:
-		c, ok := f(p.Col)
-		return model.In{Col: c, Vals: p.Vals, Negated: p.Negated}, ok
-	case model.Const:
-		return p, true
-	}
-	// Opaque (and any shape added later) never prunes: leave it out.
-	return nil, false
-}
-
-func renameAll(ps []model.Pred, f func(model.Column) (model.Column, bool)) ([]model.Pred, bool) {
-	out := make([]model.Pred, len(ps))
-	for i, p := range ps {
-		q, ok := renameColumns(p, f)
-		if !ok {
-			return nil, false
-		}
-		out[i] = q
-	}
-	return out, true
 }

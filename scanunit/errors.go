@@ -25,3 +25,12 @@ func (e *SyntaxError) Error() string {
 
 // Unwrap lets errors.Is match ErrSyntax.
 func (e *SyntaxError) Unwrap() error { return ErrSyntax }
+
+// ErrAmbiguousColumn reports a predicate column that matches several table
+// columns when names are compared case-insensitively, as Delta compares them.
+var ErrAmbiguousColumn = errors.New("ambiguous column")
+
+// ErrLiteralType reports a literal that cannot be a value of the column it
+// is compared with ('abc' against an integer column). The pruner refuses it
+// rather than keeping every file.
+var ErrLiteralType = errors.New("literal does not fit the column type")

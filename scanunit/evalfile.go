@@ -2,8 +2,6 @@ package scanunit
 
 import (
 	"fmt"
-	"math"
-	"strings"
 
 	"github.com/deltaplan/deltaplan/model"
 )
@@ -37,22 +35,23 @@ func (p *Pruner) EvalFile(fs *model.FileSet, i int) (Verdict, error) {
 	if nr == 0 || (nr > 0 && dv >= nr) {
 		return CannotMatch, nil
 	}
-	o, err := evalOne(p.root, fs, nr, i)
+	wide := len(fs.TightBounds) == n && fs.TightBounds[i] == 0
+	o, err := evalOne(p.root, fs, nr, wide, i)
 	return verdictOf(o), err
 }
 
-func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) (outcome, error) {
+func evalOne(n *node, fs *model.FileSet, numRecords int64, wide bool, i int) (outcome, error) {
 	switch n.kind {
 	case nConst:
 		return n.mask, nil
 	case nAnd, nOr:
-		acc, err := evalOne(n.kids[0], fs, numRecords, i)
+		acc, err := evalOne(n.kids[0], fs, numRecords, wide, i)
 		for _, k := range n.kids[1:] {
 			if err != nil {
 				return 0, err
 			}
 			var o outcome
-			o, err = evalOne(k, fs, numRecords, i)
+			o, err = evalOne(k, fs, numRecords, wide, i)
 			if n.kind == nAnd {
 				acc = andTab[acc<<3|o]
 			} else {
@@ -61,7 +60,7 @@ func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) (outcome, erro
 		}
 		return acc, err
 	case nNot:
-		o, err := evalOne(n.kids[0], fs, numRecords, i)
+		o, err := evalOne(n.kids[0], fs, numRecords, wide, i)
 		return notTab[o], err
 	}
 	// A leaf: find its column, partitions first.
@@ -73,7 +72,13 @@ func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) (outcome, erro
 		if err := checkVector(pc.Values, fs.Len()); err != nil {
 			return 0, fmt.Errorf("scanunit: partition column %q: %w", pc.Name, err)
 		}
-		return partitionLeaf(n, pc, i), nil
+		if n.kind == nIsNull {
+			if pc.Values.Valid[i] != n.negated {
+				return oF, nil
+			}
+			return oT, nil
+		}
+		return partitionOutcome(readings(n.op, n.val, pc.Values.Kind, pc.Values.Scale, n.f32), &pc.Values, pc.Values.Valid[i], i), nil
 	}
 	for si := range fs.Stats {
 		st := &fs.Stats[si]
@@ -91,7 +96,7 @@ func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) (outcome, erro
 		if st.NullCount != nil && len(st.NullCount) != fs.Len() {
 			return 0, fmt.Errorf("scanunit: nullCount of %q has %d entries for %d files", n.col, len(st.NullCount), fs.Len())
 		}
-		return statsLeaf(n, st, numRecords, i), nil
+		return statsLeaf(n, st, numRecords, wide, i), nil
 	}
 	if n.kind == nIsNull {
 		return oT | oF, nil
@@ -99,42 +104,12 @@ func evalOne(n *node, fs *model.FileSet, numRecords int64, i int) (outcome, erro
 	return oAll, nil
 }
 
-func partitionLeaf(n *node, pc *model.PartitionColumn, i int) outcome {
-	val := pc.Values.Get(i)
-	if n.kind == nIsNull {
-		if val.IsNull() != n.negated {
-			return oT
-		}
-		return oF
-	}
-	pl := coerce(n.op, n.val, pc.Values.Kind, pc.Values.Scale)
-	switch {
-	case val.IsNull() || pl.mode == pNull:
-		return oN
-	case pl.mode == pTrue:
-		return oT
-	case pl.mode == pFalse:
-		return oF
-	case pl.mode == pUnknown:
-		return oT | oF
-	}
-	c, ok := compareExact(val, pl.lit)
-	if !ok {
-		return oT | oF
-	}
-	if holds(pl.op, c) {
-		return oT
-	}
-	return oF
-}
-
-func statsLeaf(n *node, st *model.ColumnStats, numRecords int64, i int) outcome {
+func statsLeaf(n *node, st *model.ColumnStats, numRecords int64, wide bool, i int) outcome {
 	nullCount := int64(-1)
-	if st.NullCount != nil {
+	if st.NullCount != nil && !wide {
 		nullCount = st.NullCount[i]
 	}
-	allNull := nullCount >= 0 && numRecords >= 0 && nullCount >= numRecords
-	mayNull := nullCount != 0
+	nonNull, mayNull := presence(nullCount, numRecords)
 	var o outcome
 	if n.kind == nIsNull {
 		is, not := oT, oF
@@ -144,7 +119,7 @@ func statsLeaf(n *node, st *model.ColumnStats, numRecords int64, i int) outcome 
 		if mayNull {
 			o |= is
 		}
-		if !allNull {
+		if nonNull {
 			o |= not
 		}
 		return o
@@ -152,72 +127,18 @@ func statsLeaf(n *node, st *model.ColumnStats, numRecords int64, i int) outcome 
 	if mayNull {
 		o |= oN
 	}
-	if allNull {
+	if !nonNull {
 		return o
 	}
 	if st.Min.Kind != st.Max.Kind || st.Min.Scale != st.Max.Scale {
 		return o | oT | oF
 	}
-	pl := coerce(n.op, n.val, st.Min.Kind, st.Min.Scale)
-	switch pl.mode {
-	case pNull:
-		return o | oN
-	case pTrue:
-		return o | oT
-	case pFalse:
-		return o | oF
-	case pUnknown:
-		return o | oT | oF
+	var b bounds
+	if st.Min.Kind != model.KindNull {
+		b = statBounds(st, i, n.prefix)
 	}
-	lo, hi := st.Min.Get(i), st.Max.Get(i)
-	// Statistics adjustments, as documented on Pruner.
-	switch st.Min.Kind {
-	case model.KindFloat:
-		if !lo.IsNull() && math.IsNaN(lo.Float) {
-			lo.Float = math.Inf(-1)
-		}
-	case model.KindTimestamp, model.KindTimestampNTZ:
-		if hi.IsNull() {
-			break
-		}
-		if hi.Int > math.MaxInt64-999 {
-			hi.Int = math.MaxInt64 - 999
-		}
-		hi.Int += 999
-	}
-	c := pl.lit
-	// lowOK: some value at or above lo can satisfy the test; hiOK likewise.
-	cmpLo, okLo := compareExact(lo, c)
-	cmpHi, okHi := compareExact(hi, c)
-	if okHi && (hi.Kind == model.KindString || hi.Kind == model.KindBinary) && strings.HasPrefix(c.Str, hi.Str) {
-		cmpHi = 1 // a truncated max: longer values starting with it may exist
-	}
-	var t, f bool
-	switch pl.op {
-	case model.OpEq:
-		t = (!okLo || cmpLo <= 0) && (!okHi || cmpHi >= 0)
-		f = !okLo || !okHi || cmpLo != 0 || cmpHi != 0
-	case model.OpNe:
-		t = !okLo || !okHi || cmpLo != 0 || cmpHi != 0
-		f = (!okLo || cmpLo <= 0) && (!okHi || cmpHi >= 0)
-	case model.OpLt:
-		t = !okLo || cmpLo < 0
-		f = !okHi || cmpHi >= 0
-	case model.OpLe:
-		t = !okLo || cmpLo <= 0
-		f = !okHi || cmpHi > 0
-	case model.OpGt:
-		t = !okHi || cmpHi > 0
-		f = !okLo || cmpLo <= 0
-	case model.OpGe:
-		t = !okHi || cmpHi >= 0
-		f = !okLo || cmpLo < 0
-	}
-	if t {
-		o |= oT
-	}
-	if f {
-		o |= oF
+	for _, pl := range readings(n.op, n.val, st.Min.Kind, st.Min.Scale, n.f32) {
+		o |= planOutcome(pl, b)
 	}
 	return o
 }

@@ -337,25 +337,55 @@ func (p *parser) parsePrimary() (model.Pred, bool, error) {
 			p.next()
 			neg = true
 		}
+		if keyword(p.peek(), "DISTINCT") {
+			p.next()
+			if f := p.next(); !keyword(f, "FROM") {
+				return nil, false, p.errAt(f, "expected FROM after IS DISTINCT, found "+f.describe())
+			}
+			col, err := p.needColumn(left, "IS DISTINCT FROM")
+			if err != nil {
+				return nil, false, err
+			}
+			v, err := p.parseLiteral()
+			if err != nil {
+				return nil, false, err
+			}
+			return distinctFrom(col, v, neg), false, nil
+		}
 		if n := p.next(); !keyword(n, "NULL") {
-			return nil, false, p.errAt(n, "expected NULL after IS, found "+n.describe())
+			return nil, false, p.errAt(n, "expected NULL or DISTINCT FROM after IS, found "+n.describe())
 		}
 		col, err := p.needColumn(left, "IS NULL")
 		if err != nil {
 			return nil, false, err
 		}
 		return model.IsNull{Col: col, Negated: neg}, false, nil
+	case keyword(t, "LIKE"):
+		p.next()
+		return p.parseLike(left, false)
 	case keyword(t, "IN"), keyword(t, "BETWEEN"):
 		return p.parseInBetween(left, false)
 	case keyword(t, "NOT"):
 		p.next()
+		if keyword(p.peek(), "LIKE") {
+			p.next()
+			return p.parseLike(left, true)
+		}
 		if n := p.peek(); !keyword(n, "IN") && !keyword(n, "BETWEEN") {
-			return nil, false, p.errAt(n, "expected IN or BETWEEN after NOT, found "+n.describe())
+			return nil, false, p.errAt(n, "expected IN, BETWEEN or LIKE after NOT, found "+n.describe())
 		}
 		return p.parseInBetween(left, true)
 	}
 	if left.isLit && left.lit.Kind == model.KindBool {
 		return model.Const{Val: left.lit.Bool}, false, nil
+	}
+	if left.pred != nil {
+		_, splice := left.pred.(model.And)
+		return left.pred, splice, nil
+	}
+	if !left.isLit && endsPrimary(t) {
+		// A bare column is a boolean test: flag means flag = TRUE.
+		return model.Cmp{Col: left.col, Op: model.OpEq, Val: model.BoolValue(true)}, false, nil
 	}
 	return nil, false, p.errAt(t, "expected a comparison operator, IS, IN or BETWEEN, found "+t.describe())
 }
@@ -408,12 +438,115 @@ func (p *parser) parseInBetween(left operand, neg bool) (model.Pred, bool, error
 	return model.In{Col: col, Vals: vals, Negated: neg}, false, nil
 }
 
-// operand is a column or a literal; pos is where it starts.
+// operand is a column or a literal (or a boolean function call, pred);
+// pos is where it starts.
 type operand struct {
 	pos   int
 	isLit bool
 	lit   model.Value
 	col   model.Column
+	pred  model.Pred
+}
+
+// endsPrimary reports whether t can follow a complete boolean primary.
+func endsPrimary(t token) bool {
+	return t.kind == tEOF || t.kind == tRParen || keyword(t, "AND") || keyword(t, "OR")
+}
+
+// distinctFrom rewrites x IS [NOT] DISTINCT FROM v into the predicates the
+// model has: x IS DISTINCT FROM v is (x <> v OR x IS NULL), never NULL; IS
+// NOT DISTINCT FROM is (x = v AND x IS NOT NULL); against NULL they are IS
+// NOT NULL and IS NULL.
+func distinctFrom(col model.Column, v model.Value, not bool) model.Pred {
+	if v.IsNull() {
+		return model.IsNull{Col: col, Negated: !not}
+	}
+	if not {
+		return model.And{Args: []model.Pred{model.Cmp{Col: col, Op: model.OpEq, Val: v}, model.IsNull{Col: col, Negated: true}}}
+	}
+	return model.Or{Args: []model.Pred{model.Cmp{Col: col, Op: model.OpNe, Val: v}, model.IsNull{Col: col}}}
+}
+
+// parseLike parses the pattern of x [NOT] LIKE 'pattern' (after LIKE). The
+// model has no LIKE, so the pattern becomes what it implies: no wildcard is
+// equality; 'prefix%' is the byte range [prefix, prefix+1) (exactly the
+// strings starting with prefix); any other pattern is that range AND an
+// opaque test (pruning uses the range, which every match satisfies). '\'
+// escapes a wildcard, as in Spark.
+func (p *parser) parseLike(left operand, neg bool) (model.Pred, bool, error) {
+	col, err := p.needColumn(left, "LIKE")
+	if err != nil {
+		return nil, false, err
+	}
+	t := p.next()
+	if t.kind != tString {
+		return nil, false, p.errAt(t, "LIKE needs a quoted pattern, found "+t.describe())
+	}
+	var prefix strings.Builder
+	rest := ""
+	pat := t.text
+	for i := 0; i < len(pat); i++ {
+		c := pat[i]
+		if c == '\\' && i+1 < len(pat) {
+			prefix.WriteByte(pat[i+1])
+			i++
+			continue
+		}
+		if c == '%' || c == '_' {
+			rest = pat[i:]
+			break
+		}
+		prefix.WriteByte(c)
+	}
+	var pr model.Pred
+	switch {
+	case rest == "":
+		pr = model.Cmp{Col: col, Op: model.OpEq, Val: model.StringValue(prefix.String())}
+	case rest == "%":
+		pr = startsWith(col, prefix.String())
+	default:
+		pr = model.And{Args: append(model.Conjuncts(startsWith(col, prefix.String())), likeOpaque(col, pat))}
+	}
+	if neg {
+		return model.Not{Arg: pr}, false, nil
+	}
+	_, splice := pr.(model.And)
+	return pr, splice, nil
+}
+
+// likeOpaque is the part of a LIKE pattern the model cannot express; its
+// canonical text like(col, 'pattern') parses back to itself.
+func likeOpaque(col model.Column, pattern string) model.Opaque {
+	return model.Opaque{Text: "like(" + quoteColumn(col) + ", " + model.StringValue(pattern).String() + ")", Cols: []model.Column{col}}
+}
+
+// startsWith is "col starts with prefix" as a byte range: col >= prefix AND
+// col < prefix with its last byte incremented (UTF-8 text has no 0xFF byte,
+// so the increment never carries). An empty prefix is IS NOT NULL.
+func startsWith(col model.Column, prefix string) model.Pred {
+	if prefix == "" {
+		return model.IsNull{Col: col, Negated: true}
+	}
+	b := []byte(prefix)
+	for len(b) > 0 && b[len(b)-1] == 0xFF {
+		b = b[:len(b)-1]
+	}
+	if len(b) == 0 {
+		return model.Cmp{Col: col, Op: model.OpGe, Val: model.StringValue(prefix)}
+	}
+	b[len(b)-1]++
+	return model.And{Args: []model.Pred{
+		model.Cmp{Col: col, Op: model.OpGe, Val: model.StringValue(prefix)},
+		model.Cmp{Col: col, Op: model.OpLt, Val: model.StringValue(string(b))},
+	}}
+}
+
+func quoteColumn(c model.Column) string {
+	parts := make([]string, len(c))
+	for i, x := range c {
+		parts[i] = model.QuoteIdent(x)
+	}
+	return strings.Join(parts, ".")
 }
 
 func (p *parser) needColumn(o operand, what string) (model.Column, error) {
@@ -463,6 +596,14 @@ func (p *parser) comparison(opTok token, l operand, op model.Op, r operand) (mod
 
 func (p *parser) parseOperand() (operand, error) {
 	t := p.peek()
+	if t.kind == tIdent && p.toks[p.i+1].kind == tLParen && !reserved[strings.ToUpper(t.text)] {
+		if keyword(t, "CAST") {
+			v, err := p.parseLiteral()
+			return operand{pos: t.pos, isLit: true, lit: v}, err
+		}
+		pr, err := p.parseCall()
+		return operand{pos: t.pos, pred: pr}, err
+	}
 	if t.kind == tQuoted || (t.kind == tIdent && !reserved[strings.ToUpper(t.text)] &&
 		!((keyword(t, "DATE") || keyword(t, "TIMESTAMP")) && p.toks[p.i+1].kind == tString)) {
 		col, err := p.parseColumn()
@@ -470,6 +611,34 @@ func (p *parser) parseOperand() (operand, error) {
 	}
 	v, err := p.parseLiteral()
 	return operand{pos: t.pos, isLit: true, lit: v}, err
+}
+
+// parseCall parses a boolean function call: starts_with(col, 'prefix').
+func (p *parser) parseCall() (model.Pred, error) {
+	name := p.next()
+	isLike := keyword(name, "like")
+	if !isLike && !keyword(name, "starts_with") && !keyword(name, "startswith") {
+		return nil, p.errAt(name, fmt.Sprintf("unknown function %q: the filter knows starts_with(column, 'prefix'), like(column, 'pattern') and CAST(literal AS type)", name.text))
+	}
+	p.next() // (
+	col, err := p.parseColumn()
+	if err != nil {
+		return nil, err
+	}
+	if c := p.next(); c.kind != tComma {
+		return nil, p.errAt(c, "expected \",\" in starts_with, found "+c.describe())
+	}
+	s := p.next()
+	if s.kind != tString {
+		return nil, p.errAt(s, "starts_with needs a quoted prefix, found "+s.describe())
+	}
+	if c := p.next(); c.kind != tRParen {
+		return nil, p.errAt(c, "expected \")\" to close starts_with, found "+c.describe())
+	}
+	if isLike {
+		return likeOpaque(col, s.text), nil
+	}
+	return startsWith(col, s.text), nil
 }
 
 func (p *parser) parseColumn() (model.Column, error) {
@@ -517,6 +686,8 @@ func (p *parser) parseLiteral() (model.Value, error) {
 			return model.BoolValue(false), nil
 		case "NULL":
 			return model.Null, nil
+		case "CAST":
+			return p.parseCast(t)
 		case "DATE", "TIMESTAMP":
 			s := p.next()
 			if s.kind != tString {
@@ -616,4 +787,141 @@ func parseTimestamp(t token) (model.Value, error) {
 		}
 	}
 	return model.Null, &SyntaxError{Pos: t.pos, Msg: fmt.Sprintf("bad TIMESTAMP %q: want YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM]", t.text)}
+}
+
+// parseCast parses CAST(literal AS type) (after CAST): the literal is
+// converted to the named type now, so the pruner compares a typed value.
+func (p *parser) parseCast(castTok token) (model.Value, error) {
+	if l := p.next(); l.kind != tLParen {
+		return model.Null, p.errAt(l, "expected \"(\" after CAST, found "+l.describe())
+	}
+	litTok := p.peek()
+	v, err := p.parseLiteral()
+	if err != nil {
+		return model.Null, err
+	}
+	if a := p.next(); !keyword(a, "AS") {
+		return model.Null, p.errAt(a, "expected AS in CAST, found "+a.describe())
+	}
+	typ := p.next()
+	if typ.kind != tIdent {
+		return model.Null, p.errAt(typ, "expected a type name in CAST, found "+typ.describe())
+	}
+	name := strings.ToUpper(typ.text)
+	var prec, scale int64 = -1, 0
+	if name == "DECIMAL" || name == "NUMERIC" {
+		prec, scale = 10, 0
+		if p.peek().kind == tLParen {
+			p.next()
+			n1 := p.next()
+			if n1.kind != tNumber {
+				return model.Null, p.errAt(n1, "expected a precision in DECIMAL(p, s)")
+			}
+			prec, _ = strconv.ParseInt(n1.text, 10, 32)
+			if p.peek().kind == tComma {
+				p.next()
+				n2 := p.next()
+				if n2.kind != tNumber {
+					return model.Null, p.errAt(n2, "expected a scale in DECIMAL(p, s)")
+				}
+				scale, _ = strconv.ParseInt(n2.text, 10, 32)
+			}
+			if c := p.next(); c.kind != tRParen {
+				return model.Null, p.errAt(c, "expected \")\" after DECIMAL(p, s)")
+			}
+		}
+	}
+	if c := p.next(); c.kind != tRParen {
+		return model.Null, p.errAt(c, "expected \")\" to close CAST, found "+c.describe())
+	}
+	out, ok := castLiteral(v, name, int32(scale))
+	if !ok || (prec >= 0 && (scale > prec || prec > 38)) {
+		return model.Null, p.errAt(litTok, fmt.Sprintf("CAST of %s AS %s is not a value of that type", v, typ.text))
+	}
+	_ = castTok
+	return out, nil
+}
+
+// castLiteral converts a literal to a SQL type by name; ok is false when
+// the value is not one of that type (a cast that would fail or round).
+func castLiteral(v model.Value, typ string, scale int32) (model.Value, bool) {
+	if v.IsNull() {
+		return v, true
+	}
+	text := v.Str
+	if v.Kind != model.KindString {
+		text = v.String()
+	}
+	switch typ {
+	case "STRING", "VARCHAR":
+		return model.StringValue(text), v.Kind == model.KindString
+	case "DATE":
+		if v.Kind == model.KindDate {
+			return v, true
+		}
+		d, err := parseDate(token{text: text})
+		return d, err == nil && v.Kind == model.KindString
+	case "TIMESTAMP", "TIMESTAMP_NTZ":
+		if v.Kind == model.KindTimestamp || v.Kind == model.KindTimestampNTZ {
+			return v, typ == "TIMESTAMP" || v.Kind == model.KindTimestampNTZ
+		}
+		ts, err := parseTimestamp(token{text: text})
+		if err != nil || v.Kind != model.KindString || (typ == "TIMESTAMP_NTZ" && ts.Kind != model.KindTimestampNTZ) {
+			return model.Null, false
+		}
+		return ts, true
+	case "BOOLEAN":
+		switch strings.ToLower(strings.TrimSpace(text)) {
+		case "true":
+			return model.BoolValue(true), true
+		case "false":
+			return model.BoolValue(false), true
+		}
+		return v, v.Kind == model.KindBool
+	case "TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "LONG", "BYTE", "SHORT":
+		if v.Kind == model.KindInt {
+			return v, true
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
+		return model.IntValue(n), err == nil && v.Kind == model.KindString
+	case "DOUBLE", "FLOAT", "REAL":
+		var f float64
+		var err error
+		switch v.Kind {
+		case model.KindFloat:
+			f = v.Float
+		case model.KindInt, model.KindDecimal, model.KindString:
+			f, err = strconv.ParseFloat(strings.TrimSpace(text), 64)
+		default:
+			return model.Null, false
+		}
+		if err != nil {
+			return model.Null, false
+		}
+		if typ != "DOUBLE" {
+			f = float64(float32(f))
+		}
+		return model.FloatValue(f), true
+	case "DECIMAL", "NUMERIC":
+		var r *big.Rat
+		switch v.Kind {
+		case model.KindInt, model.KindDecimal:
+			r, _ = v.Rat()
+		case model.KindString:
+			var ok bool
+			r, ok = new(big.Rat).SetString(strings.TrimSpace(text))
+			if !ok {
+				return model.Null, false
+			}
+		default:
+			return model.Null, false
+		}
+		pow := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
+		x := new(big.Rat).Mul(r, pow)
+		if !x.IsInt() {
+			return model.Null, false // would round: refuse rather than guess the rounding
+		}
+		return model.DecimalValue(x.Num(), scale), true
+	}
+	return model.Null, false
 }

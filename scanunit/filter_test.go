@@ -36,6 +36,21 @@ func TestParseFilter(t *testing.T) {
 		{"bin = X'00ff'", "bin = X'00FF'"},
 		{"big = 99999999999999999999", "big = 99999999999999999999"},
 		{"(a = 1 AND b = 2) AND c = 3", "(a = 1 AND b = 2) AND c = 3"},
+		{"s LIKE 'ab%'", "s >= 'ab' AND s < 'ac'"},
+		{"s LIKE 'ab'", "s = 'ab'"},
+		{"s LIKE 'a\\%b%'", "s >= 'a%b' AND s < 'a%c'"},
+		{"s LIKE 'ab%c' AND x = 1", "s >= 'ab' AND s < 'ac' AND like(s, 'ab%c') AND x = 1"},
+		{"s NOT LIKE 'ab%'", "NOT (s >= 'ab' AND s < 'ac')"},
+		{"s LIKE '%'", "s IS NOT NULL"},
+		{"starts_with(s, 'ab') AND x = 1", "s >= 'ab' AND s < 'ac' AND x = 1"},
+		{"x IS DISTINCT FROM 1", "x <> 1 OR x IS NULL"},
+		{"x IS NOT DISTINCT FROM 1", "x = 1 AND x IS NOT NULL"},
+		{"x IS DISTINCT FROM NULL", "x IS NOT NULL"},
+		{"flag", "flag = TRUE"},
+		{"NOT flag AND x = 1", "NOT (flag = TRUE) AND x = 1"},
+		{"d = CAST('2020-01-02' AS DATE)", "d = DATE '2020-01-02'"},
+		{"x = CAST('1.5' AS DECIMAL(10, 2))", "x = 1.50"},
+		{"x < CAST(2 AS DOUBLE)", "x < 2.0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

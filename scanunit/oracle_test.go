@@ -190,8 +190,23 @@ func writerStats(r *rand.Rand, k model.Kind, vals []model.Value) (lo, hi model.V
 			hi.Str = hi.Str[:2]
 		}
 	case model.KindTimestamp:
+		// Written cut to milliseconds; the reader (delta/stats.go) widens
+		// the max to the millisecond's last microsecond.
 		lo.Int = floorDiv(lo.Int, 1000) * 1000
-		hi.Int = floorDiv(hi.Int, 1000) * 1000
+		hi.Int = floorDiv(hi.Int, 1000)*1000 + 999
+	case model.KindFloat:
+		// Writers that take statistics from Parquet leave NaN out.
+		if r.IntN(2) == 0 && math.IsNaN(hi.Float) {
+			hi = N
+			for _, v := range vals {
+				if !v.IsNull() && !math.IsNaN(v.Float) && (hi.IsNull() || v.Float > hi.Float) {
+					hi = v
+				}
+			}
+			if hi.IsNull() {
+				lo = N
+			}
+		}
 	}
 	if r.IntN(10) == 0 {
 		lo = N
@@ -200,14 +215,6 @@ func writerStats(r *rand.Rand, k model.Kind, vals []model.Value) (lo, hi model.V
 		hi = N
 	}
 	return lo, hi, nulls
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
 }
 
 // oracleCmp orders a row value and a literal the way the documented

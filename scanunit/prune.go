@@ -3,36 +3,11 @@ package scanunit
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/deltaplan/deltaplan/model"
 )
-
-// Field is one column the pruner may be asked about, by logical path.
-type Field struct {
-	Path model.Column
-	Kind model.Kind
-}
-
-// Schema lists the columns of a table; NewPruner rejects predicates over
-// columns it does not list. Column mapping is already undone by the reader
-// (model.FileSet names statistics by logical path), so only logical names
-// appear here.
-type Schema []Field
-
-// SchemaOf lists the partition and statistics columns of fs, sorted by path.
-func SchemaOf(fs *model.FileSet) Schema {
-	var s Schema
-	for _, p := range fs.Partitions {
-		s = append(s, Field{Path: model.Column{p.Name}, Kind: p.Values.Kind})
-	}
-	for _, st := range fs.Stats {
-		s = append(s, Field{Path: st.Path, Kind: st.Min.Kind})
-	}
-	sort.SliceStable(s, func(i, j int) bool { return s[i].Path.String() < s[j].Path.String() })
-	return s
-}
 
 // Pruner evaluates one predicate against the files of a snapshot. It is
 // immutable once built: Eval keeps all per-call state in locals, so one
@@ -43,15 +18,22 @@ func SchemaOf(fs *model.FileSet) Schema {
 // CannotMatch when TRUE is impossible. Partition values are exact. From
 // statistics it uses min/max (a missing bound decides nothing), nullCount
 // and numRecords (an all-NULL column, IS [NOT] NULL, files without rows).
+// The statistics are bounds already interpreted by the reader (a timestamp
+// max widened to the millisecond's end, float32 values widened exactly).
 // Conservative rules, each because a writer may do it:
-//   - a string/binary max may be a truncated prefix of the real maximum,
-//     so any value starting with it is assumed possible;
-//   - timestamp statistics have millisecond precision, so a timestamp max
-//     is widened by 999µs;
-//   - floats follow Spark's order (NaN above +Inf, -0 = 0); a NaN min
-//     bound is ignored, a NaN max admits NaN rows;
+//   - a string max may be a prefix of the real maximum (with a tie-break
+//     character U+FFFF or U+10FFFD, or none): unless it is shorter than the
+//     column's prefix length and carries no tie-break, any value starting
+//     with it is assumed possible; a binary max is always a prefix;
+//   - floats follow Spark's order (NaN above +Inf, -0 = 0); a NaN min is
+//     ignored; writers that take statistics from Parquet leave NaN out of
+//     the max, so a float column may hold NaN beyond any max: a comparison
+//     NaN satisfies (x > c, x <> c) never drops a file;
+//   - nullCount of a file with wide bounds (tightBounds false) is ignored;
+//   - a literal is compared as SQL engines compare it, and where they differ
+//     (see readings) a file is kept when any reading may match;
 //   - a zoneless TIMESTAMP literal compared with a zoned column is read as
-//     UTC; a string literal against a date/timestamp column is parsed.
+//     UTC, and so are the days of DATE literals and date columns.
 type Pruner struct {
 	pred model.Pred
 	root *node
@@ -72,30 +54,28 @@ type node struct {
 	kind    nodeKind
 	kids    []*node
 	mask    outcome // nConst
-	col     string  // dotted logical path (nCmp, nIsNull)
+	col     string  // dotted logical path as the schema spells it (nCmp, nIsNull)
 	op      model.Op
 	val     model.Value
 	negated bool // nIsNull: IS NOT NULL
+	f32     bool // nCmp: a "float" column
+	prefix  int  // nCmp: string statistics prefix length, 0 unknown
 }
 
 // NewPruner compiles pred. With a non-nil schema every column the predicate
-// reads must be in it (ErrUnknownColumn otherwise). A nil pred keeps all.
+// reads is resolved against it ignoring case, as Delta does
+// (ErrUnknownColumn, ErrAmbiguousColumn), and every literal must fit its
+// column's type (ErrLiteralType): an error, never a silent keep-all. A nil
+// pred keeps all.
 func NewPruner(pred model.Pred, schema Schema) (*Pruner, error) {
 	if pred == nil {
 		pred = model.Const{Val: true}
 	}
+	var res *resolver
 	if schema != nil {
-		known := make(map[string]bool, len(schema))
-		for _, f := range schema {
-			known[f.Path.String()] = true
-		}
-		for _, c := range model.Columns(pred) {
-			if !known[c.String()] {
-				return nil, fmt.Errorf("filter reads %q: %w", c.String(), ErrUnknownColumn)
-			}
-		}
+		res = newResolver(schema)
 	}
-	root, err := compile(pred)
+	root, err := compile(pred, res)
 	if err != nil {
 		return nil, err
 	}
@@ -105,34 +85,78 @@ func NewPruner(pred model.Pred, schema Schema) (*Pruner, error) {
 // Pred returns the predicate the pruner was built from.
 func (p *Pruner) Pred() model.Pred { return p.pred }
 
-func compile(p model.Pred) (*node, error) {
+// leafField resolves a leaf's column (a Field with only Path when there is
+// no schema).
+func leafField(c model.Column, res *resolver) (Field, error) {
+	if res == nil {
+		return Field{Path: c}, nil
+	}
+	return res.resolve(c)
+}
+
+func checkLiteral(f Field, lit model.Value) error {
+	if f.Kind == model.KindNull {
+		if f.Type == "" {
+			return nil // unknown type: nothing to check
+		}
+		return fmt.Errorf("filter compares %s, a %s column, with %s: only IS [NOT] NULL applies: %w", f.Path, f.Type, lit, ErrLiteralType)
+	}
+	if !literalFits(f.Kind, lit) {
+		typ := f.Type
+		if typ == "" {
+			typ = f.Kind.String()
+		}
+		return fmt.Errorf("filter compares %s, a %s column, with %s: %w", f.Path, typ, lit, ErrLiteralType)
+	}
+	return nil
+}
+
+func cmpNode(f Field, op model.Op, v model.Value) *node {
+	if v.IsNull() {
+		return &node{kind: nConst, mask: oN}
+	}
+	return &node{kind: nCmp, col: f.Path.String(), op: op, val: v, f32: f.Type == "float", prefix: f.StringPrefix}
+}
+
+func compile(p model.Pred, res *resolver) (*node, error) {
 	switch p := p.(type) {
 	case model.And:
-		return compileList(nAnd, p.Args, oT)
+		return compileList(nAnd, p.Args, oT, res)
 	case model.Or:
-		return compileList(nOr, p.Args, oF)
+		return compileList(nOr, p.Args, oF, res)
 	case model.Not:
-		k, err := compile(p.Arg)
+		k, err := compile(p.Arg, res)
 		if err != nil {
 			return nil, err
 		}
 		return &node{kind: nNot, kids: []*node{k}}, nil
 	case model.Cmp:
-		if p.Val.IsNull() {
-			return &node{kind: nConst, mask: oN}, nil
+		f, err := leafField(p.Col, res)
+		if err != nil {
+			return nil, err
 		}
-		return &node{kind: nCmp, col: p.Col.String(), op: p.Op, val: p.Val}, nil
+		if err := checkLiteral(f, p.Val); err != nil {
+			return nil, err
+		}
+		return cmpNode(f, p.Op, p.Val), nil
 	case model.IsNull:
-		return &node{kind: nIsNull, col: p.Col.String(), negated: p.Negated}, nil
+		f, err := leafField(p.Col, res)
+		if err != nil {
+			return nil, err
+		}
+		return &node{kind: nIsNull, col: f.Path.String(), negated: p.Negated}, nil
 	case model.In:
-		// x IN (a, b, NULL) is x = a OR x = b OR NULL.
+		f, err := leafField(p.Col, res)
+		if err != nil {
+			return nil, err
+		}
+		// x IN (a, b, NULL) is x = a OR x = b OR NULL: each value on its own.
 		or := &node{kind: nOr}
 		for _, v := range p.Vals {
-			if v.IsNull() {
-				or.kids = append(or.kids, &node{kind: nConst, mask: oN})
-			} else {
-				or.kids = append(or.kids, &node{kind: nCmp, col: p.Col.String(), op: model.OpEq, val: v})
+			if err := checkLiteral(f, v); err != nil {
+				return nil, err
 			}
+			or.kids = append(or.kids, cmpNode(f, model.OpEq, v))
 		}
 		if len(or.kids) == 0 {
 			or = &node{kind: nConst, mask: oF}
@@ -147,18 +171,23 @@ func compile(p model.Pred) (*node, error) {
 		}
 		return &node{kind: nConst, mask: oF}, nil
 	case model.Opaque:
+		for _, c := range p.Cols {
+			if _, err := leafField(c, res); err != nil {
+				return nil, err
+			}
+		}
 		return &node{kind: nConst, mask: oAll}, nil
 	}
 	return nil, fmt.Errorf("scanunit: unsupported predicate type %T", p)
 }
 
-func compileList(k nodeKind, args []model.Pred, empty outcome) (*node, error) {
+func compileList(k nodeKind, args []model.Pred, empty outcome, res *resolver) (*node, error) {
 	if len(args) == 0 {
 		return &node{kind: nConst, mask: empty}, nil
 	}
 	n := &node{kind: k}
 	for _, a := range args {
-		c, err := compile(a)
+		c, err := compile(a, res)
 		if err != nil {
 			return nil, err
 		}
@@ -177,7 +206,7 @@ func (p *Pruner) Eval(fs *model.FileSet) ([]Verdict, error) {
 	}
 	n := fs.Len()
 	out := make([]outcome, n)
-	e := evaluator{v: v}
+	e := newEvaluator(v)
 	e.eval(p.root, out)
 	res := make([]Verdict, n)
 	for i, o := range out {
@@ -209,6 +238,7 @@ type view struct {
 	fs         *model.FileSet
 	numRecords []int64
 	dv         []int64
+	wide       []bool // tightBounds false: nullCount is not used
 	part       map[string]*model.PartitionColumn
 	stats      map[string]*model.ColumnStats
 }
@@ -238,6 +268,20 @@ func newView(fs *model.FileSet) (*view, error) {
 	if len(v.numRecords) != n || len(v.dv) != n {
 		return nil, fmt.Errorf("scanunit: file set has %d paths but %d numRecords and %d DV cardinalities", n, len(v.numRecords), len(v.dv))
 	}
+	switch len(fs.TightBounds) {
+	case 0:
+	case n:
+		for i, t := range fs.TightBounds {
+			if t == 0 {
+				if v.wide == nil {
+					v.wide = make([]bool, n)
+				}
+				v.wide[i] = true
+			}
+		}
+	default:
+		return nil, fmt.Errorf("scanunit: file set has %d paths but %d tightBounds", n, len(fs.TightBounds))
+	}
 	for i := range fs.Partitions {
 		pc := &fs.Partitions[i]
 		if err := checkVector(pc.Values, n); err != nil {
@@ -248,22 +292,15 @@ func newView(fs *model.FileSet) (*view, error) {
 	for i := range fs.Stats {
 		st := &fs.Stats[i]
 		name := st.Path.String()
-		if st.Min.Kind == model.KindNull && st.Max.Kind == model.KindNull {
-			// A type the reader cannot bound: only nullCount is used.
-			if st.NullCount != nil && len(st.NullCount) != n {
-				return nil, fmt.Errorf("scanunit: nullCount of %q has %d entries for %d files", name, len(st.NullCount), n)
+		if !(st.Min.Kind == model.KindNull && st.Max.Kind == model.KindNull) {
+			if err := checkVector(st.Min, n); err != nil {
+				return nil, fmt.Errorf("scanunit: min of %q: %w", name, err)
 			}
-			if _, dup := v.part[name]; !dup {
-				v.stats[name] = st
+			if err := checkVector(st.Max, n); err != nil {
+				return nil, fmt.Errorf("scanunit: max of %q: %w", name, err)
 			}
-			continue
 		}
-		if err := checkVector(st.Min, n); err != nil {
-			return nil, fmt.Errorf("scanunit: min of %q: %w", name, err)
-		}
-		if err := checkVector(st.Max, n); err != nil {
-			return nil, fmt.Errorf("scanunit: max of %q: %w", name, err)
-		}
+		// Otherwise a type the reader cannot bound: only nullCount is used.
 		if st.NullCount != nil && len(st.NullCount) != n {
 			return nil, fmt.Errorf("scanunit: nullCount of %q has %d entries for %d files", name, len(st.NullCount), n)
 		}
@@ -292,6 +329,9 @@ func checkVector(vec model.Vector, n int) error {
 	default:
 		return fmt.Errorf("unknown kind %v", vec.Kind)
 	}
+	if vec.Kind == model.KindNull && len(vec.Valid) == 0 {
+		return nil
+	}
 	if len(vec.Valid) != n || got != n {
 		return fmt.Errorf("%d valid flags and %d values for %d files", len(vec.Valid), got, n)
 	}
@@ -304,7 +344,35 @@ func (v *view) empty(i int) bool {
 	return nr == 0 || (nr > 0 && v.dv[i] >= nr)
 }
 
-type evaluator struct{ v *view }
+// nullCount is file i's usable null count of st, -1 when unknown.
+func (v *view) nullCount(st *model.ColumnStats, i int) int64 {
+	if st.NullCount == nil || (v.wide != nil && v.wide[i]) {
+		return -1
+	}
+	return st.NullCount[i]
+}
+
+// evaluator is the per-call state of one evaluation: the view and the
+// order keys of the bound vectors already computed (a column compared by
+// several leaves converts its bounds once).
+type evaluator struct {
+	v    *view
+	keys map[*model.ColumnStats][2][]int64
+}
+
+func newEvaluator(v *view) evaluator {
+	return evaluator{v: v, keys: map[*model.ColumnStats][2][]int64{}}
+}
+
+// boundKeys returns the order keys of st's bounds, cached per call.
+func (e evaluator) boundKeys(st *model.ColumnStats, n int) (los, his []int64) {
+	if k, ok := e.keys[st]; ok {
+		return k[0], k[1]
+	}
+	los, his = boundKeys(&st.Min, &st.Max, n)
+	e.keys[st] = [2][]int64{los, his}
+	return los, his
+}
 
 func (e evaluator) eval(n *node, out []outcome) {
 	switch n.kind {
@@ -339,14 +407,9 @@ func (e evaluator) eval(n *node, out []outcome) {
 	}
 }
 
-// presence returns, for a stats column, whether file i may hold non-NULL
-// values and whether it may hold NULLs.
-func presence(nullCount []int64, numRecords []int64, i int) (nonNull, null bool) {
-	nc := int64(-1)
-	if nullCount != nil {
-		nc = nullCount[i]
-	}
-	nr := numRecords[i]
+// presence returns whether file i may hold non-NULL values and whether it
+// may hold NULLs, given its null count (-1 unknown) and numRecords.
+func presence(nc, nr int64) (nonNull, null bool) {
 	return !(nc >= 0 && nr >= 0 && nc >= nr), nc != 0
 }
 
@@ -373,7 +436,7 @@ func (e evaluator) isNull(n *node, out []outcome) {
 		return
 	}
 	for i := range out {
-		nonNull, null := presence(st.NullCount, e.v.numRecords, i)
+		nonNull, null := presence(e.v.nullCount(st, i), e.v.numRecords[i])
 		var o outcome
 		if nonNull {
 			o |= no
@@ -450,6 +513,138 @@ func sign[T int64 | string](a, b T) int {
 	return 0
 }
 
+// nanOutcome is the truth value of "NaN op c" for a float literal c, in
+// Spark's order (NaN above everything, NaN = NaN).
+func nanOutcome(op model.Op, c model.Value) outcome {
+	if c.Kind != model.KindFloat {
+		return 0
+	}
+	if holds(op, sign(floatKey(math.NaN()), floatKey(c.Float))) {
+		return oT
+	}
+	return oF
+}
+
+// Tie-break characters a writer may append to a cut string max.
+const (
+	tieBreakBMP  = "\uFFFF"
+	tieBreakHigh = "\U0010FFFD"
+)
+
+// stringMax interprets a string max statistic: the bound to compare with,
+// and whether it is only a prefix of the real maximum (then any value
+// starting with it may occur). A max carrying a tie-break character is a
+// cut prefix without it; one shorter than the prefix length is exact; one
+// as long as the prefix length (or with the length unknown) may be cut.
+func stringMax(hi string, prefixLen int) (bound string, isPrefix bool) {
+	switch {
+	case strings.HasSuffix(hi, tieBreakBMP):
+		return hi[:len(hi)-len(tieBreakBMP)], true
+	case strings.HasSuffix(hi, tieBreakHigh):
+		return hi[:len(hi)-len(tieBreakHigh)], true
+	}
+	if prefixLen > 0 && (len(hi) < prefixLen || utf8.RuneCountInString(hi) < prefixLen) {
+		return hi, false
+	}
+	return hi, true
+}
+
+// bounds is what the statistics of one file say about a column's non-NULL
+// values: lo <= x <= hi, widened as the flags say.
+type bounds struct {
+	lo, hi     model.Value
+	loOK, hiOK bool
+	hiPrefix   bool // strings: any value starting with hi may occur
+	nan        bool // floats: NaN may occur beyond hi
+}
+
+// statBounds reads file i's bounds of a stats column.
+func statBounds(st *model.ColumnStats, i int, prefixLen int) bounds {
+	b := bounds{lo: st.Min.Get(i), hi: st.Max.Get(i)}
+	b.loOK, b.hiOK = !b.lo.IsNull(), !b.hi.IsNull()
+	switch st.Max.Kind {
+	case model.KindFloat:
+		if b.loOK && math.IsNaN(b.lo.Float) {
+			b.lo = model.FloatValue(math.Inf(-1)) // as the fast path: no bound below
+		}
+		b.nan = true
+	case model.KindString:
+		if b.hiOK {
+			b.hi.Str, b.hiPrefix = stringMax(b.hi.Str, prefixLen)
+		}
+	case model.KindBinary:
+		b.hiPrefix = true
+	}
+	return b
+}
+
+// planOutcome is the set {TRUE, FALSE, NULL} one reading may take over
+// non-NULL values within b.
+func planOutcome(pl litPlan, b bounds) outcome {
+	switch pl.mode {
+	case pTrue:
+		return oT
+	case pFalse:
+		return oF
+	case pNull:
+		return oN
+	case pCmp:
+		return cmpOutcome(pl.op, pl.lit, b)
+	case pCmpDouble:
+		d := bounds{loOK: b.loOK, hiOK: b.hiOK}
+		var ok bool
+		if d.lo, ok = toDouble(b.lo); !ok {
+			d.loOK = false
+		}
+		if d.hi, ok = toDouble(b.hi); !ok {
+			d.hiOK = false
+		}
+		d.nan = b.nan
+		return cmpOutcome(pl.op, pl.lit, d)
+	case pInterval:
+		ge, le := cmpOutcome(model.OpGe, pl.lit, b), cmpOutcome(model.OpLe, pl.lit2, b)
+		t := ge&oT != 0 && le&oT != 0
+		f := ge&oF != 0 || le&oF != 0
+		if pl.op == model.OpNe {
+			t, f = f, t
+		}
+		var o outcome
+		if t {
+			o |= oT
+		}
+		if f {
+			o |= oF
+		}
+		return o
+	}
+	return oT | oF
+}
+
+func cmpOutcome(op model.Op, c model.Value, b bounds) outcome {
+	var cl, ch int
+	loOK, hiOK := b.loOK, b.hiOK
+	if loOK {
+		cl, loOK = compareExact(b.lo, c)
+	}
+	if hiOK {
+		ch, hiOK = compareExact(b.hi, c)
+		if hiOK && b.hiPrefix && strings.HasPrefix(c.Str, b.hi.Str) {
+			ch = 1 // values longer than the cut max may exceed c
+		}
+	}
+	o := rangeBits(op, loOK, hiOK, cl, ch)
+	if b.nan {
+		o |= nanOutcome(op, c)
+	}
+	return o
+}
+
+func fillAll(out []outcome, o outcome) {
+	for i := range out {
+		out[i] = o
+	}
+}
+
 func (e evaluator) cmp(n *node, out []outcome) {
 	if pc, ok := e.v.part[n.col]; ok {
 		e.cmpPartition(n, pc, out)
@@ -457,75 +652,76 @@ func (e evaluator) cmp(n *node, out []outcome) {
 	}
 	st, ok := e.v.stats[n.col]
 	if !ok || st.Min.Kind != st.Max.Kind || st.Min.Scale != st.Max.Scale {
-		for i := range out {
-			out[i] = oAll
-		}
+		fillAll(out, oAll)
 		return
 	}
-	pl := coerce(n.op, n.val, st.Min.Kind, st.Min.Scale)
-	nr := e.v.numRecords
-	if pl.mode != pCmp {
-		var val outcome
-		switch pl.mode {
-		case pTrue:
-			val = oT
-		case pFalse:
-			val = oF
-		case pNull:
-			val = oN
-		default:
-			val = oT | oF
-		}
-		for i := range out {
-			nonNull, null := presence(st.NullCount, nr, i)
-			var o outcome
-			if nonNull {
-				o = val
-			}
-			if null || pl.mode == pNull {
-				o |= oN
-			}
-			out[i] = o
-		}
-		return
-	}
-	tab := &cmpBits[pl.op]
-	nc := st.NullCount
-	if nc == nil {
-		nc = unknowns(len(out))
-	}
-	nc, nr = nc[:len(out)], nr[:len(out)]
-	// withNulls folds in what nullCount and numRecords say: an all-NULL
-	// column yields only NULL, a possible NULL adds it.
-	withNulls := func(i int) (o outcome, nonNull bool) {
-		c, r := nc[i], nr[i]
-		if c != 0 {
-			o = oN
-		}
-		return o, !(c >= 0 && r >= 0 && c >= r)
+	pls := readings(n.op, n.val, st.Min.Kind, st.Min.Scale, n.f32)
+	nl := nullsOf(st, e.v, len(out))
+	allCmp := true
+	for _, pl := range pls {
+		allCmp = allCmp && pl.mode == pCmp
 	}
 	lo, hi := &st.Min, &st.Max
+	if lo.Kind == model.KindNull {
+		e.cmpGeneric(n, st, pls, nl.at, out) // no bounds: nullCount only
+		return
+	}
 	lv, hv := lo.Valid[:len(out)], hi.Valid[:len(out)]
 	switch lo.Kind {
 	case model.KindInt, model.KindDate, model.KindTimestamp, model.KindTimestampNTZ, model.KindFloat, model.KindBool:
-		c, los, his := intKeys(lo, hi, pl.lit, e.v.fs.Len())
+		if !allCmp {
+			break
+		}
+		// Every reading is a comparison: one table lookup per reading.
+		los, his := e.boundKeys(st, len(out))
 		los, his = los[:len(out)], his[:len(out)]
+		var extra outcome
+		if lo.Kind == model.KindFloat {
+			for _, pl := range pls {
+				extra |= nanOutcome(pl.op, pl.lit)
+			}
+		}
+		if len(pls) == 1 {
+			tab, c := &cmpBits[pls[0].op], litKey(lo.Kind, pls[0].lit)
+			for i := range out {
+				o, nonNull := nl.at(i)
+				if nonNull {
+					o |= tab[b2i(lv[i])][b2i(hv[i])][sign(los[i], c)+1][sign(his[i], c)+1] | extra
+				}
+				out[i] = o
+			}
+			return
+		}
 		for i := range out {
-			o, nonNull := withNulls(i)
+			o, nonNull := nl.at(i)
 			if nonNull {
-				o |= tab[b2i(lv[i])][b2i(hv[i])][sign(los[i], c)+1][sign(his[i], c)+1]
+				o |= extra
+				for _, pl := range pls {
+					c := litKey(lo.Kind, pl.lit)
+					o |= cmpBits[pl.op][b2i(lv[i])][b2i(hv[i])][sign(los[i], c)+1][sign(his[i], c)+1]
+				}
 			}
 			out[i] = o
 		}
-	case model.KindString, model.KindBinary:
+		return
+	}
+	if len(pls) != 1 || !allCmp {
+		e.cmpGeneric(n, st, pls, nl.at, out)
+		return
+	}
+	pl := pls[0]
+	tab := &cmpBits[pl.op]
+	switch lo.Kind {
+	case model.KindString:
 		c := pl.lit.Str
 		los, his := lo.Strs[:len(out)], hi.Strs[:len(out)]
 		for i := range out {
-			o, nonNull := withNulls(i)
+			o, nonNull := nl.at(i)
 			if nonNull {
-				ch := 1 // the max may be a truncated prefix of longer values
-				if !strings.HasPrefix(c, his[i]) {
-					ch = strings.Compare(his[i], c)
+				h, cut := stringMax(his[i], n.prefix)
+				ch := strings.Compare(h, c)
+				if cut && strings.HasPrefix(c, h) {
+					ch = 1 // values longer than the cut max may exceed c
 				}
 				o |= tab[b2i(lv[i])][b2i(hv[i])][strings.Compare(los[i], c)+1][ch+1]
 			}
@@ -534,7 +730,7 @@ func (e evaluator) cmp(n *node, out []outcome) {
 	case model.KindDecimal:
 		c := pl.lit.Dec
 		for i := range out {
-			o, nonNull := withNulls(i)
+			o, nonNull := nl.at(i)
 			if nonNull {
 				lok, hok := lv[i] && lo.Decs[i] != nil, hv[i] && hi.Decs[i] != nil
 				cl, ch := 0, 0
@@ -549,17 +745,63 @@ func (e evaluator) cmp(n *node, out []outcome) {
 			out[i] = o
 		}
 	default:
-		for i := range out {
-			out[i] = oAll
-		}
+		e.cmpGeneric(n, st, pls, nl.at, out)
 	}
 }
 
-// intKeys returns order-preserving int64 keys for a literal and two bound
-// vectors of an int-like, float or bool column, applying the statistics
-// adjustments: a timestamp max is widened by 999µs (statistics keep
-// milliseconds); a NaN float min is treated as a bound of -Inf.
-func intKeys(lo, hi *model.Vector, lit model.Value, n int) (c int64, los, his []int64) {
+// cmpGeneric evaluates a comparison file by file through planOutcome: the
+// path for several readings, casts and kinds without a fast path.
+// nulls folds in what nullCount and numRecords say about a column: an
+// all-NULL column yields only NULL, a possible NULL adds it.
+type nulls struct {
+	nc   []int64 // nil when unknown for every file
+	wide []bool  // nil when no file has wide bounds
+	nr   []int64
+}
+
+func nullsOf(st *model.ColumnStats, v *view, n int) nulls {
+	x := nulls{nc: st.NullCount, wide: v.wide, nr: v.numRecords[:n]}
+	if x.nc != nil {
+		x.nc = x.nc[:n]
+	}
+	return x
+}
+
+// at returns NULL when file i may hold NULLs, and whether it may hold
+// non-NULL values.
+func (x nulls) at(i int) (o outcome, nonNull bool) {
+	c := int64(-1)
+	if x.nc != nil && (x.wide == nil || !x.wide[i]) {
+		c = x.nc[i]
+	}
+	if c != 0 {
+		o = oN
+	}
+	r := x.nr[i]
+	return o, !(c >= 0 && r >= 0 && c >= r)
+}
+
+func (e evaluator) cmpGeneric(n *node, st *model.ColumnStats, pls []litPlan, withNulls func(int) (outcome, bool), out []outcome) {
+	bounded := st.Min.Kind != model.KindNull
+	for i := range out {
+		o, nonNull := withNulls(i)
+		if nonNull {
+			b := bounds{}
+			if bounded {
+				b = statBounds(st, i, n.prefix)
+			}
+			for _, pl := range pls {
+				o |= planOutcome(pl, b)
+			}
+		}
+		out[i] = o
+	}
+}
+
+// boundKeys returns order-preserving int64 keys for the two bound vectors
+// of an int-like, float or bool column; a NaN float min is treated as a
+// bound of -Inf.
+func boundKeys(lo, hi *model.Vector, n int) (los, his []int64) {
 	switch lo.Kind {
 	case model.KindFloat:
 		los, his = make([]int64, n), make([]int64, n)
@@ -571,31 +813,34 @@ func intKeys(lo, hi *model.Vector, lit model.Value, n int) (c int64, los, his []
 			}
 			his[i] = floatKey(hi.Floats[i])
 		}
-		return floatKey(lit.Float), los, his
+		return los, his
 	case model.KindBool:
 		los, his = make([]int64, n), make([]int64, n)
 		for i := range los {
 			los[i], his[i] = int64(b2i(lo.Bools[i])), int64(b2i(hi.Bools[i]))
 		}
-		return int64(b2i(lit.Bool)), los, his
-	case model.KindTimestamp, model.KindTimestampNTZ:
-		his = make([]int64, n)
-		for i, h := range hi.Ints {
-			if h > math.MaxInt64-999 {
-				h = math.MaxInt64 - 999
-			}
-			his[i] = h + 999
-		}
-		return lit.Int, lo.Ints, his
+		return los, his
 	}
-	return lit.Int, lo.Ints, hi.Ints
+	return lo.Ints, hi.Ints
+}
+
+// litKey is the boundKeys key of a literal of kind k.
+func litKey(k model.Kind, lit model.Value) int64 {
+	switch k {
+	case model.KindFloat:
+		return floatKey(lit.Float)
+	case model.KindBool:
+		return int64(b2i(lit.Bool))
+	}
+	return lit.Int
 }
 
 func (e evaluator) cmpPartition(n *node, pc *model.PartitionColumn, out []outcome) {
 	vec := &pc.Values
-	pl := coerce(n.op, n.val, vec.Kind, vec.Scale)
+	pls := readings(n.op, n.val, vec.Kind, vec.Scale, n.f32)
 	// Fast paths for the common kinds; every kind also works below.
-	if pl.mode == pCmp {
+	if len(pls) == 1 && pls[0].mode == pCmp {
+		pl := pls[0]
 		switch vec.Kind {
 		case model.KindString, model.KindBinary:
 			c := pl.lit.Str
@@ -626,29 +871,26 @@ func (e evaluator) cmpPartition(n *node, pc *model.PartitionColumn, out []outcom
 		}
 	}
 	for i, valid := range vec.Valid {
-		if !valid || pl.mode == pNull {
-			out[i] = oN
-			continue
-		}
-		switch pl.mode {
-		case pTrue:
-			out[i] = oT
-		case pFalse:
-			out[i] = oF
-		case pUnknown:
-			out[i] = oT | oF
-		default:
-			c, ok := compareExact(vec.Get(i), pl.lit)
-			switch {
-			case !ok:
-				out[i] = oT | oF
-			case holds(pl.op, c):
-				out[i] = oT
-			default:
-				out[i] = oF
-			}
-		}
+		out[i] = partitionOutcome(pls, vec, valid, i)
 	}
+}
+
+// partitionOutcome evaluates the readings against file i's exact partition
+// value.
+func partitionOutcome(pls []litPlan, vec *model.Vector, valid bool, i int) outcome {
+	if !valid {
+		return oN
+	}
+	v := vec.Get(i)
+	b := bounds{lo: v, hi: v, loOK: true, hiOK: true}
+	if v.Kind == model.KindDecimal && v.Dec == nil {
+		b.loOK, b.hiOK = false, false // a malformed decimal decides nothing
+	}
+	var o outcome
+	for _, pl := range pls {
+		o |= planOutcome(pl, b)
+	}
+	return o
 }
 
 // compareExact orders two values of one kind, floats in Spark's order.

@@ -690,6 +690,8 @@ func (x *Exporter) unitRel(u Unit, partIndex uint64, filter *substraitpb.Express
 	sort.Slice(cols, func(a, b int) bool { return cols[a].idx < cols[b].idx })
 
 	items := make([]*substraitpb.ReadRel_LocalFiles_FileOrFiles, 0, len(u.Files))
+	var dvs []FileDV
+	fs := x.src.Files
 	for _, f := range u.Files {
 		fi, ok := x.byPath[f]
 		if !ok {
@@ -698,6 +700,22 @@ func (x *Exporter) unitRel(u Unit, partIndex uint64, filter *substraitpb.Express
 		uri, err := fileURI(x.src.Root, f)
 		if err != nil {
 			return nil, nil, err
+		}
+		// A file with a deletion vector never leaves as a plain read.
+		hasDV := len(fs.DVCardinality) == fs.Len() && fs.DVCardinality[fi] >= 0
+		id := ""
+		if len(fs.DVIDs) == fs.Len() {
+			id = fs.DVIDs[fi]
+		}
+		if hasDV || id != "" {
+			d, err := fileDV(uint32(len(items)), uri, id, -1)
+			if err != nil {
+				return nil, nil, fmt.Errorf("scanunit: unit %s: file %s: %w", u.ID, f, err)
+			}
+			if hasDV {
+				d.Cardinality = fs.DVCardinality[fi]
+			}
+			dvs = append(dvs, d)
 		}
 		items = append(items, &substraitpb.ReadRel_LocalFiles_FileOrFiles{
 			PathType:       &substraitpb.ReadRel_LocalFiles_FileOrFiles_UriFile{UriFile: uri},
@@ -716,13 +734,17 @@ func (x *Exporter) unitRel(u Unit, partIndex uint64, filter *substraitpb.Express
 		mask.Select.StructItems = append(mask.Select.StructItems,
 			&substraitpb.Expression_MaskExpression_StructItem{Field: int32(c.idx)})
 	}
+	ext, err := dvEnhancement(x.src.Root, dvs)
+	if err != nil {
+		return nil, nil, err
+	}
 	read := &substraitpb.Rel{RelType: &substraitpb.Rel_Read{Read: &substraitpb.ReadRel{
 		Common:           directCommon(),
 		BaseSchema:       x.base.ToProto(),
 		Projection:       mask,
 		BestEffortFilter: filter,
 		ReadType: &substraitpb.ReadRel_LocalFiles_{
-			LocalFiles: &substraitpb.ReadRel_LocalFiles{Items: items},
+			LocalFiles: &substraitpb.ReadRel_LocalFiles{Items: items, AdvancedExtension: ext},
 		},
 	}}}
 
@@ -821,14 +843,25 @@ func (u Unit) ReadRel(root string, schema *substraitpb.NamedStruct) (*substraitp
 // ordinal as partition_index: an engine runs each unit as one partition.
 func ReadRelAll(units []Unit, root string, schema *substraitpb.NamedStruct) (*substraitpb.ReadRel, error) {
 	var items []*substraitpb.ReadRel_LocalFiles_FileOrFiles
+	var dvs []FileDV
 	for ui, u := range units {
 		if len(u.Sizes) != len(u.Files) {
 			return nil, fmt.Errorf("scanunit: unit %s has %d sizes for %d files", u.ID, len(u.Sizes), len(u.Files))
+		}
+		if u.DVIDs != nil && len(u.DVIDs) != len(u.Files) {
+			return nil, fmt.Errorf("scanunit: unit %s has %d deletion-vector ids for %d files", u.ID, len(u.DVIDs), len(u.Files))
 		}
 		for i, f := range u.Files {
 			uri, err := fileURI(root, f)
 			if err != nil {
 				return nil, err
+			}
+			if u.DVIDs != nil && u.DVIDs[i] != "" {
+				d, err := fileDV(uint32(len(items)), uri, u.DVIDs[i], -1)
+				if err != nil {
+					return nil, fmt.Errorf("scanunit: unit %s: file %s: %w", u.ID, f, err)
+				}
+				dvs = append(dvs, d)
 			}
 			items = append(items, &substraitpb.ReadRel_LocalFiles_FileOrFiles{
 				PathType:       &substraitpb.ReadRel_LocalFiles_FileOrFiles_UriFile{UriFile: uri},
@@ -841,12 +874,29 @@ func ReadRelAll(units []Unit, root string, schema *substraitpb.NamedStruct) (*su
 			})
 		}
 	}
+	ext, err := dvEnhancement(root, dvs)
+	if err != nil {
+		return nil, err
+	}
 	return &substraitpb.ReadRel{
 		BaseSchema: schema,
 		ReadType: &substraitpb.ReadRel_LocalFiles_{
-			LocalFiles: &substraitpb.ReadRel_LocalFiles{Items: items},
+			LocalFiles: &substraitpb.ReadRel_LocalFiles{Items: items, AdvancedExtension: ext},
 		},
 	}, nil
+}
+
+// fileDV describes the deletion vector of the read item at index; a file
+// known to have one but without its id is an error, never a plain read.
+func fileDV(index uint32, uri, id string, card int64) (FileDV, error) {
+	if id == "" {
+		return FileDV{}, fmt.Errorf("has a deletion vector but its descriptor is unknown: refusing a plain read that would return deleted rows")
+	}
+	st, path, off, err := parseDVUniqueID(id)
+	if err != nil {
+		return FileDV{}, err
+	}
+	return FileDV{ItemIndex: index, URI: uri, UniqueID: id, StorageType: st, PathOrInlineDV: path, Offset: off, Cardinality: card}, nil
 }
 
 // fileURI resolves a Delta add path against the table root. Absolute URIs

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"image/color"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,12 +10,10 @@ import (
 	"time"
 
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/internal/barchart"
 	"github.com/deltaplan/deltaplan/model"
 	"github.com/deltaplan/deltaplan/scanunit"
 	"github.com/spf13/cobra"
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
 )
 
 // benchSubcommands lets other files add `deltaplan bench X` commands.
@@ -106,7 +103,7 @@ func newBenchPrune() *cobra.Command {
 	f.add(c)
 	c.Flags().StringArrayVar(&filters, "filter", nil, "a SQL boolean filter to prune with (repeatable)")
 	c.Flags().IntVar(&runs, "runs", 5, "timed runs per filter; the fastest is reported")
-	c.Flags().StringVar(&report, "report", "", "write prune.md and prune.png (a chart) into this directory")
+	c.Flags().StringVar(&report, "report", "", "write prune.md and prune.svg (a chart) into this directory")
 	return c
 }
 
@@ -130,7 +127,10 @@ func benchPrune(s *delta.Snapshot, filters []string, runs int, progress io.Write
 	for _, sz := range fs.Sizes {
 		res.Bytes += sz
 	}
-	schema := snapshotSchema(s)
+	schema, err := snapshotSchema(s)
+	if err != nil {
+		return res, err
+	}
 	for qi, text := range filters {
 		if progress != nil {
 			fmt.Fprintf(progress, "\rbench prune: filter %d/%d ", qi+1, len(filters))
@@ -141,7 +141,7 @@ func benchPrune(s *delta.Snapshot, filters []string, runs int, progress io.Write
 		}
 		pr, err := scanunit.NewPruner(pred, schema)
 		if err != nil {
-			return res, fmt.Errorf("--filter %q on %s: %w", text, s.Location, err)
+			return res, usageError{fmt.Errorf("--filter %q on %s: %w", text, s.Location, err)}
 		}
 		var verdicts []scanunit.Verdict
 		best := time.Duration(1<<63 - 1)
@@ -195,7 +195,7 @@ func printBenchPrune(w io.Writer, r benchPruneJSON) error {
 	return tw.Flush()
 }
 
-// writePruneReport writes DIR/prune.md and the chart DIR/prune.png.
+// writePruneReport writes DIR/prune.md and the chart DIR/prune.svg.
 func writePruneReport(dir string, r benchPruneJSON) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report directory %s: %w", dir, err)
@@ -209,50 +209,39 @@ func writePruneReport(dir string, r benchPruneJSON) error {
 		fmt.Fprintf(&md, "| %d | `%s` | %d | %d | %d | %d | %.1f | %.1f |\n", i+1,
 			strings.ReplaceAll(p.Canonical, "|", `\|`), r.Files, p.KeptFiles, r.Bytes, p.KeptBytes, p.NsPerFile, p.PerFileNs)
 	}
-	md.WriteString("\n![files and bytes kept per filter](prune.png)\n")
+	md.WriteString("\n![files and bytes kept per filter](prune.svg)\n")
 	if err := os.WriteFile(filepath.Join(dir, "prune.md"), []byte(md.String()), 0o644); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	return writePruneChart(filepath.Join(dir, "prune.png"), r)
+	return writePruneChart(filepath.Join(dir, "prune.svg"), r)
 }
 
-// writePruneChart draws, per filter, the share of files and of bytes kept.
+// writePruneChart draws, per filter (labelled with its text), the share
+// of files and of bytes kept, as an SVG at least 1200 px wide.
 func writePruneChart(path string, r benchPruneJSON) error {
-	p := plot.New()
-	p.Title.Text = "Share kept after pruning"
-	p.Y.Label.Text = "% of table"
-	p.Y.Min, p.Y.Max = 0, 100
-	files, bytes := make(plotter.Values, len(r.Predicates)), make(plotter.Values, len(r.Predicates))
-	names := make([]string, len(r.Predicates))
+	c := barchart.Chart{Title: fmt.Sprintf("Share of %s kept after pruning (%d files, %d bytes)", r.Location, r.Files, r.Bytes),
+		Series: []string{"files kept", "bytes kept"}, Values: [][]float64{{}, {}}}
 	for i, q := range r.Predicates {
-		names[i] = fmt.Sprintf("#%d", i+1)
+		c.Categories = append(c.Categories, fmt.Sprintf("#%d %s", i+1, q.Canonical))
+		var files, bytes float64
 		if r.Files > 0 {
-			files[i] = 100 * float64(q.KeptFiles) / float64(r.Files)
+			files = 100 * float64(q.KeptFiles) / float64(r.Files)
 		}
 		if r.Bytes > 0 {
-			bytes[i] = 100 * float64(q.KeptBytes) / float64(r.Bytes)
+			bytes = 100 * float64(q.KeptBytes) / float64(r.Bytes)
 		}
+		c.Values[0] = append(c.Values[0], files)
+		c.Values[1] = append(c.Values[1], bytes)
 	}
-	w := vg.Points(14)
-	fb, err := plotter.NewBarChart(files, w)
+	f, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("chart: %w", err)
+		return fmt.Errorf("write chart %s: %w", path, err)
 	}
-	bb, err := plotter.NewBarChart(bytes, w)
-	if err != nil {
-		return fmt.Errorf("chart: %w", err)
+	if err := barchart.WriteSVG(f, c); err != nil {
+		f.Close()
+		return fmt.Errorf("write chart %s: %w", path, err)
 	}
-	fb.Color = plotter.DefaultLineStyle.Color
-	fb.Offset = -w / 2
-	bb.Offset = w / 2
-	bb.Color = color.Gray{Y: 160}
-	p.Add(fb, bb)
-	p.Legend.Add("files", fb)
-	p.Legend.Add("bytes", bb)
-	p.Legend.Top = true
-	p.NominalX(names...)
-	width := vg.Length(max(4, len(names))) * vg.Inch
-	if err := p.Save(width, 3*vg.Inch, path); err != nil {
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("write chart %s: %w", path, err)
 	}
 	return nil

@@ -36,12 +36,12 @@ func TestBenchPrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(md), "`letter = 'a'`") || !strings.Contains(string(md), "prune.png") {
+	if !strings.Contains(string(md), "`letter = 'a'`") || !strings.Contains(string(md), "prune.svg") {
 		t.Errorf("report lacks the filters or the chart:\n%s", md)
 	}
-	png, err := os.ReadFile(filepath.Join(report, "prune.png"))
-	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
-		t.Fatalf("prune.png missing or not a PNG: %v", err)
+	svg, err := os.ReadFile(filepath.Join(report, "prune.svg"))
+	if err != nil || !bytes.HasPrefix(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("letter = &#39;a&#39;")) || !bytes.Contains(svg, []byte(`width="1200"`)) {
+		t.Fatalf("prune.svg missing, not an SVG, without the filter label, or narrower than 1200px: %v", err)
 	}
 	// Text output carries the same numbers.
 	code, stdout, _ = runCLI(t, "bench", "prune", table, "--filter", "letter = 'a'", "--runs", "1")
@@ -61,7 +61,7 @@ func TestBenchPruneErrors(t *testing.T) {
 		{[]string{"bench", "prune", table, "--filter", "letter ="}, 2, "malformed filter"},
 		{[]string{"bench", "prune", table, "--filter", "a = 1", "--runs", "0"}, 2, "no runs"},
 		{[]string{"bench", "prune"}, 2, "no LOCATION"},
-		{[]string{"bench", "prune", table, "--filter", "nosuch = 1"}, 1, "unknown column"},
+		{[]string{"bench", "prune", table, "--filter", "nosuch = 1"}, 2, "unknown column: an error in the filter"},
 		{[]string{"bench", "prune", filepath.Join(table, "missing"), "--filter", "a = 1"}, 1, "no table"},
 	}
 	for _, tc := range tests {

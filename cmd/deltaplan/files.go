@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -9,18 +8,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/model"
 	"github.com/spf13/cobra"
 )
-
-// filesFilter is the hook for --filter: given the pinned snapshot and the
-// EXPR text it returns, in path order, the indices into s.Files of the files
-// to keep. The pruning feature sets it (and registers --filter on the files
-// command via filesFlagHooks); without it every file is kept.
-var filesFilter func(ctx context.Context, s *delta.Snapshot, expr string) ([]int, error)
-
-// filesFlagHooks let other files add flags to the files command; each hook
-// returns a function giving the filter text (nil when not given).
-var filesFlagHooks []func(c *cobra.Command) func() *string
 
 type filesJSON struct {
 	Version int64      `json:"version"`
@@ -41,6 +31,7 @@ type fileJSON struct {
 	PartitionValues   map[string]*string `json:"partition_values"`
 	NumRecords        *int64             `json:"num_records"`
 	HasDeletionVector bool               `json:"has_deletion_vector"`
+	Stats             *fileStatsJSON     `json:"stats,omitempty"` // --stats
 }
 
 // newFilesJSON lists the kept files (indices into s.Files, ascending).
@@ -118,8 +109,8 @@ func partitionText(m map[string]*string) string {
 func init() {
 	register(func() *cobra.Command {
 		var f pinFlags
-		var filterText []func() *string
-		var substrait bool
+		var filters []string
+		var substrait, explain, stats bool
 		c := &cobra.Command{
 			Use:   "files LOCATION",
 			Short: "List the active files of a pinned Delta table version",
@@ -129,11 +120,20 @@ func init() {
 				if err != nil {
 					return err
 				}
+				if explain && len(filters) == 0 {
+					return usageError{fmt.Errorf("--explain needs a --filter")}
+				}
+				if explain && (substrait || stats) {
+					return usageError{fmt.Errorf("--explain cannot be combined with --substrait or --stats")}
+				}
 				var filter *string
-				for _, get := range filterText {
-					if v := get(); v != nil {
-						filter = v
+				var pred model.Pred
+				if len(filters) > 0 {
+					text, p, err := parseFilters(filters)
+					if err != nil {
+						return err
 					}
+					filter, pred = &text, p
 				}
 				s, err := pin(cmd.Context(), args[0], opts)
 				if err != nil {
@@ -143,18 +143,25 @@ func init() {
 				for i := range kept {
 					kept[i] = i
 				}
-				if filter != nil {
-					if filesFilter == nil {
-						return usageError{fmt.Errorf("--filter is not supported by this build")}
-					}
-					if kept, err = filesFilter(cmd.Context(), s, *filter); err != nil {
+				if pred != nil {
+					pr, err := newSnapshotPruner(s, pred)
+					if err != nil {
 						return err
+					}
+					if explain {
+						return writeExplain(cmd.OutOrStdout(), s, *filter, pr, f.json)
+					}
+					if kept, err = pr.Keep(s.Files); err != nil {
+						return fmt.Errorf("--filter on %s: %w", s.Location, err)
 					}
 				}
 				if substrait {
-					return writeFilesSubstrait(cmd.OutOrStdout(), s, filter, kept)
+					return writeFilesSubstrait(cmd.OutOrStdout(), s, pred, kept)
 				}
 				j := newFilesJSON(s, filter, kept)
+				if stats {
+					addFileStats(s.Files, kept, &j)
+				}
 				if f.json {
 					return writeJSON(cmd.OutOrStdout(), j)
 				}
@@ -162,10 +169,10 @@ func init() {
 			},
 		}
 		f.add(c)
+		c.Flags().StringArrayVar(&filters, "filter", nil, "keep only files that may hold a row matching this SQL boolean expression (repeat to AND several)")
+		c.Flags().BoolVar(&explain, "explain", false, "with --filter: list every file, kept or dropped, with the conjunct and statistics that decided it")
+		c.Flags().BoolVar(&stats, "stats", false, "include each listed file's statistics (numRecords, tightBounds, per-column min/max/nullCount)")
 		c.Flags().BoolVar(&substrait, "substrait", false, "print one Substrait plan (protobuf JSON) reading the kept files instead of the listing")
-		for _, h := range filesFlagHooks {
-			filterText = append(filterText, h(c))
-		}
 		return c
 	})
 }

@@ -1,60 +1,66 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/deltaplan/deltaplan/delta"
 	"github.com/deltaplan/deltaplan/model"
 	"github.com/deltaplan/deltaplan/scanunit"
-	"github.com/spf13/cobra"
 )
 
-// This file gives `deltaplan files` its --filter flag through the hooks in
-// files.go: the text is parsed by scanunit.ParseFilter and the snapshot's
-// files are pruned by scanunit.Pruner.
-func init() {
-	filesFlagHooks = append(filesFlagHooks, func(c *cobra.Command) func() *string {
-		var expr string
-		c.Flags().StringVar(&expr, "filter", "", "keep only files that may hold a row matching this SQL boolean expression")
-		return func() *string {
-			if !c.Flags().Changed("filter") {
-				return nil
-			}
-			return &expr
+// parseFilters parses the --filter flags and ANDs them; the text is the
+// flags joined with AND (each parenthesised when there are several). A
+// malformed expression is a command-line error (exit 2).
+func parseFilters(texts []string) (string, model.Pred, error) {
+	var args []model.Pred
+	for _, t := range texts {
+		p, err := scanunit.ParseFilter(t)
+		if err != nil {
+			return "", nil, usageError{fmt.Errorf("--filter %q: %w", t, err)}
 		}
-	})
-	filesFilter = pruneSnapshot
+		args = append(args, p)
+	}
+	if len(texts) == 1 {
+		return texts[0], args[0], nil
+	}
+	parts := make([]string, len(texts))
+	for i, t := range texts {
+		parts[i] = "(" + t + ")"
+	}
+	return strings.Join(parts, " AND "), model.And{Args: args}, nil
 }
 
-// pruneSnapshot returns the indices of the files of s that may hold a row
-// for which expr is true. A malformed expression is a command-line error
-// (exit 2); a column the table lacks is bad input (exit 1).
-func pruneSnapshot(_ context.Context, s *delta.Snapshot, expr string) ([]int, error) {
-	pred, err := scanunit.ParseFilter(expr)
+// newSnapshotPruner compiles pred against the table's schema. A column the
+// table lacks (or names ambiguously ignoring case) and a literal that cannot
+// be its column's type are errors in the command line: exit 2, never a
+// silent keep-everything.
+func newSnapshotPruner(s *delta.Snapshot, pred model.Pred) (*scanunit.Pruner, error) {
+	schema, err := snapshotSchema(s)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("--filter: %w", err)}
+		return nil, err
 	}
-	pr, err := scanunit.NewPruner(pred, snapshotSchema(s))
+	pr, err := scanunit.NewPruner(pred, schema)
 	if err != nil {
+		if errors.Is(err, scanunit.ErrUnknownColumn) || errors.Is(err, scanunit.ErrAmbiguousColumn) || errors.Is(err, scanunit.ErrLiteralType) {
+			return nil, usageError{fmt.Errorf("--filter on %s: %w", s.Location, err)}
+		}
 		return nil, fmt.Errorf("--filter on %s: %w", s.Location, err)
 	}
-	return pr.Keep(s.Files)
+	return pr, nil
 }
 
-// snapshotSchema lists the table's leaf columns (logical paths) and its
-// partition columns, so that a filter naming a missing column is rejected
-// instead of silently keeping every file.
-func snapshotSchema(s *delta.Snapshot) scanunit.Schema {
-	schema := scanunit.SchemaOf(s.Files)
+// snapshotSchema lists the table's columns with their types (see
+// scanunit.SchemaOfTable); a table without a schema falls back to the
+// columns its statistics and partitions name.
+func snapshotSchema(s *delta.Snapshot) (scanunit.Schema, error) {
 	if s.Metadata.Schema == nil {
-		return schema
+		return scanunit.SchemaOf(s.Files), nil
 	}
-	for _, l := range s.Metadata.Schema.Leaves(s.Metadata.ColumnMappingMode()) {
-		schema = append(schema, scanunit.Field{Path: l.Logical, Kind: model.KindNull})
+	schema, err := scanunit.SchemaOfTable(&s.Metadata)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Location, err)
 	}
-	for _, p := range s.Metadata.PartitionColumns {
-		schema = append(schema, scanunit.Field{Path: model.Column{p}, Kind: model.KindNull})
-	}
-	return schema
+	return schema, nil
 }

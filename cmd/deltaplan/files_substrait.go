@@ -14,14 +14,10 @@ import (
 // the kept files (indices into s.Files) with every column of the table, one
 // read per partition (a UNION ALL when there are several), the --filter
 // conjuncts that convert as the reads' best_effort_filter.
-func writeFilesSubstrait(w io.Writer, s *delta.Snapshot, filter *string, kept []int) error {
+func writeFilesSubstrait(w io.Writer, s *delta.Snapshot, filter model.Pred, kept []int) error {
 	var pushed []model.Pred
 	if filter != nil {
-		p, err := scanunit.ParseFilter(*filter)
-		if err != nil {
-			return usageError{fmt.Errorf("--filter: %w", err)}
-		}
-		pushed = append(pushed, p)
+		pushed = append(pushed, filter)
 	}
 	keep := make([]scanunit.Verdict, s.Files.Len())
 	for _, i := range kept {
