@@ -25,7 +25,13 @@ var jsonLinesCommands = map[string]bool{
 // exclusiveFlags lists, per command path, flags that cannot be given
 // together (exit 2 names both): never silently ignore one of them.
 var exclusiveFlags = map[string][][2]string{
-	"deltaplan files": {{"substrait", "json"}},
+	"deltaplan files": {{"substrait", "json"}, {"substrait", "stats"}},
+}
+
+// requiredFlags lists, per command path, flags that mean nothing without
+// another one ({flag, needs}): refused (exit 2) rather than ignored.
+var requiredFlags = map[string][][2]string{
+	"deltaplan files": {{"stats", "json"}}, // statistics are printed in the JSON form only
 }
 
 // sizeFlags take a byte count with an optional unit (256MiB, 1KiB, 10MB).
@@ -69,6 +75,12 @@ func checkExclusive(c *cobra.Command) error {
 		a, b := c.Flags().Lookup(pair[0]), c.Flags().Lookup(pair[1])
 		if a != nil && b != nil && a.Changed && b.Changed {
 			return usageError{fmt.Errorf("--%s and --%s cannot be combined", pair[0], pair[1])}
+		}
+	}
+	for _, pair := range requiredFlags[c.CommandPath()] {
+		a, b := c.Flags().Lookup(pair[0]), c.Flags().Lookup(pair[1])
+		if a != nil && b != nil && a.Changed && !b.Changed {
+			return usageError{fmt.Errorf("--%s needs --%s", pair[0], pair[1])}
 		}
 	}
 	return nil

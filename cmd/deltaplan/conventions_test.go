@@ -130,6 +130,9 @@ func TestCommandLineConventions(t *testing.T) {
 		stderr string
 	}{
 		{"should refuse --substrait with --json, not ignore it", []string{"files", sales, "--substrait", "--json"}, exitUsage, "", "--substrait and --json cannot be combined"},
+		{"should refuse --substrait with --stats, not ignore it", []string{"files", sales, "--substrait", "--stats"}, exitUsage, "", "--substrait and --stats cannot be combined"},
+		{"should refuse --stats without --json, not ignore it", []string{"files", sales, "--stats"}, exitUsage, "", "--stats needs --json"},
+		{"should print statistics with --json --stats", []string{"files", sales, "--json", "--stats"}, 0, `"stats"`, ""},
 		{"should read a date as midnight UTC", []string{"snapshot", sales, "--timestamp", "2024-05-01", "--json"}, 0, `"version": 0`, ""},
 		{"should read a later date", []string{"snapshot", sales, "--timestamp", "2024-05-02"}, 0, "version:             4", ""},
 		{"should read epoch milliseconds", []string{"snapshot", sales, "--timestamp", "1714530600000"}, 0, "version:             2", ""},
