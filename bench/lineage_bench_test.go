@@ -64,4 +64,17 @@ func BenchmarkLineageTPCH(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(decoded)), "ns/plan")
 	})
+	// describe: the readable rendering plan bundles carry for diff (compare
+	// with analyze, measured in the same run).
+	b.Run("describe", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, p := range decoded {
+				if len(lineage.Describe(p)) == 0 {
+					b.Fatal("nothing described")
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(decoded)), "ns/plan")
+	})
 }

@@ -17,18 +17,43 @@ import (
 // the tag), "delta_pin" (Path is the table; Before/After are versions, or
 // nil when the pin is absent on that side; a changed table id has Path
 // "<table>.table_id"). Session packages add "setting", "udf", "planner".
+//
+// Aspect, when set, names what changed inside the component ("filter",
+// "output_columns", "join_keys", "files_added", ...), Before/After then
+// being readable values of that aspect. Kind and Impact classify the change
+// (set by the bundle diff): Kind "data" (pins, files) or "code" (plan, UDFs,
+// settings, tags, planners); Impact "breaking" (may change existing output
+// rows), "non_breaking" (only adds output columns, as SQLMesh decides it),
+// or "none" (outside the signature: cannot change this plan's result).
 type Change struct {
 	Component string `json:"component"`
 	Path      string `json:"path"`
+	Aspect    string `json:"aspect,omitempty"`
 	Before    any    `json:"before"`
 	After     any    `json:"after"`
+	Kind      string `json:"kind,omitempty"`
+	Impact    string `json:"impact,omitempty"`
 }
 
+// Change kinds and impacts.
+const (
+	KindData           = "data"
+	KindCode           = "code"
+	ImpactBreaking     = "breaking"
+	ImpactNonBreaking  = "non_breaking"
+	ImpactNone         = "none"
+	ImpactIncomparable = "incomparable"
+)
+
 func (c Change) String() string {
-	if c.Path == "" {
-		return fmt.Sprintf("%s: %v -> %v", c.Component, orAbsent(c.Before), orAbsent(c.After))
+	head := c.Component
+	if c.Path != "" {
+		head += " " + c.Path
 	}
-	return fmt.Sprintf("%s %s: %v -> %v", c.Component, c.Path, orAbsent(c.Before), orAbsent(c.After))
+	if c.Aspect != "" {
+		head += ": " + c.Aspect
+	}
+	return fmt.Sprintf("%s: %v -> %v", head, orAbsent(c.Before), orAbsent(c.After))
 }
 
 func orAbsent(v any) any {
@@ -38,10 +63,11 @@ func orAbsent(v any) any {
 	return v
 }
 
-// SortChanges orders changes by component, then path.
+// SortChanges orders changes by component, then path, then aspect
+// (stable: the order within an aspect is kept).
 func SortChanges(cs []Change) {
 	slices.SortStableFunc(cs, func(a, b Change) int {
-		return cmp.Or(strings.Compare(a.Component, b.Component), strings.Compare(a.Path, b.Path))
+		return cmp.Or(strings.Compare(a.Component, b.Component), strings.Compare(a.Path, b.Path), strings.Compare(a.Aspect, b.Aspect))
 	})
 }
 
@@ -61,19 +87,24 @@ func DiffComponents(a, b Components) []Change {
 	}
 	digest("plan_fingerprint", a.PlanFingerprint, b.PlanFingerprint)
 	digest("runtime_hash", a.RuntimeHash, b.RuntimeHash)
+	digest("settings_hash", a.SettingsHash, b.SettingsHash)
 	digest("udf_snapshot_hash", a.UDFSnapshotHash, b.UDFSnapshotHash)
 	digest("scan_units_digest", a.ScanUnitsDigest, b.ScanUnitsDigest)
 
-	for _, t := range a.RewriteTags {
-		if _, found := slices.BinarySearch(b.RewriteTags, t); !found {
-			out = append(out, Change{Component: "rewrite_tag", Path: t, Before: t})
+	set := func(component string, x, y []string) {
+		for _, t := range x {
+			if _, found := slices.BinarySearch(y, t); !found {
+				out = append(out, Change{Component: component, Path: t, Before: t})
+			}
+		}
+		for _, t := range y {
+			if _, found := slices.BinarySearch(x, t); !found {
+				out = append(out, Change{Component: component, Path: t, After: t})
+			}
 		}
 	}
-	for _, t := range b.RewriteTags {
-		if _, found := slices.BinarySearch(a.RewriteTags, t); !found {
-			out = append(out, Change{Component: "rewrite_tag", Path: t, After: t})
-		}
-	}
+	set("rewrite_tag", a.RewriteTags, b.RewriteTags)
+	set("planner", a.Planners, b.Planners)
 
 	pins := func(c Components) map[string]Pin {
 		m := make(map[string]Pin, len(c.DeltaPins))
@@ -346,6 +377,7 @@ func (tb *treeBuilder) rel(m protoreflect.Message, label string) (*relNode, erro
 var explainedBy = map[string][]string{
 	"plan_fingerprint":  {"plan"},
 	"runtime_hash":      {"setting", "udf", "rewrite_tag", "planner"},
+	"settings_hash":     {"setting"},
 	"udf_snapshot_hash": {"udf"},
 }
 
@@ -359,7 +391,7 @@ func Explain(coarse []Change, fine ...[]Change) []Change {
 	var out []Change
 	seen := map[string]bool{}
 	add := func(c Change) {
-		key := fmt.Sprintf("%s\x00%s\x00%v\x00%v", c.Component, c.Path, c.Before, c.After)
+		key := fmt.Sprintf("%s\x00%s\x00%s\x00%v\x00%v", c.Component, c.Path, c.Aspect, c.Before, c.After)
 		if !seen[key] {
 			seen[key] = true
 			out = append(out, c)

@@ -16,7 +16,7 @@ import (
 // testdata/golden.json catches changes made by accident.
 const (
 	EncodingName    = "deltaplan-identity"
-	EncodingVersion = 1
+	EncodingVersion = 2
 )
 
 // Type tags. Each value starts with exactly one tag, and every variable-size

@@ -130,7 +130,7 @@ func TestEncodingSpec(t *testing.T) {
 	lp := func(tag byte, s string) []byte { return append([]byte{tag, byte(len(s))}, s...) }
 	var b []byte
 	b = append(b, "deltaplan-identity"...)
-	b = append(b, 1) // uvarint EncodingVersion
+	b = append(b, EncodingVersion) // uvarint EncodingVersion (one byte below 128)
 	b = append(b, lp('s', "spec")...)
 	b = append(b, 'r', 2)
 	b = append(b, lp('k', "n")...)

@@ -17,7 +17,7 @@ func ExampleEncoder() {
 	d, err := e.Sum()
 	fmt.Println(d, err)
 	// Output:
-	// sha256:a4ae1ded4f5307ef8420665d300b9b324b8c721449ceb63171b3f4b5e27af12f <nil>
+	// sha256:17fc51916f6450181466687f65bc505ba32a959c07e062964a4beaa60f6a07d4 <nil>
 }
 
 func ExampleDiffComponents() {

@@ -24,6 +24,10 @@ type Relation struct {
 	Kind    string `json:"kind"`   // "read", "join", ..., "root", "plan"
 	Digest  Digest `json:"digest"` // own content
 	Subtree Digest `json:"subtree"`
+	// Detail is the relation's content rendered for people, per aspect
+	// ("filter", "expressions", "measures", ...); set by the plan bundle,
+	// never hashed: diff shows it to explain a changed Digest.
+	Detail map[string][]string `json:"detail,omitempty"`
 }
 
 // PlanRelations lists the relation tree of p sorted by path (nil r: the

@@ -18,25 +18,46 @@ type Pin struct {
 // Components are the named inputs of an enriched signature; the JSON field
 // names are the "components" object of the plan bundle contract.
 //
+// The signature covers what can change a plan's result and nothing else
+// (encoding version 2): the plan fingerprint, every session setting
+// (SettingsHash: a setting cannot be attributed to a plan), the UDFs the
+// plan calls (UDFSnapshotHash over those only), the rewrite tags that apply
+// to the plan, the planners, the Delta pins and the scan units. RuntimeHash,
+// the hash of the whole session, is kept so that two sessions can be told
+// apart, but it is not signed: a change to a UDF the plan never calls must
+// not move the signature.
+//
 // Invariants (checked by Validate; Normalize establishes the ordering ones):
-// RewriteTags sorted and unique, DeltaPins sorted by Table with unique
-// non-empty tables, versions ≥ 0. A zero Digest means the component is
-// absent (for example no scan units yet) and is hashed as absent.
+// RewriteTags and Planners sorted and unique, DeltaPins sorted by Table with
+// unique non-empty tables, versions ≥ 0. A zero Digest means the component
+// is absent (for example no scan units yet) and is hashed as absent.
 type Components struct {
-	PlanFingerprint Digest   `json:"plan_fingerprint"`
-	RuntimeHash     Digest   `json:"runtime_hash"`
-	UDFSnapshotHash Digest   `json:"udf_snapshot_hash"`
-	RewriteTags     []string `json:"rewrite_tags"`
+	PlanFingerprint Digest `json:"plan_fingerprint"`
+	// RuntimeHash is the whole session; informational, outside the signature.
+	RuntimeHash Digest `json:"runtime_hash"`
+	// SettingsHash is the session settings (all of them).
+	SettingsHash Digest `json:"settings_hash"`
+	// UDFSnapshotHash is the identities of the UDFs the plan calls.
+	UDFSnapshotHash Digest `json:"udf_snapshot_hash"`
+	// RewriteTags are the session tags that apply to the plan.
+	RewriteTags []string `json:"rewrite_tags"`
+	// Planners are the session's enabled planners.
+	Planners        []string `json:"planners"`
 	DeltaPins       []Pin    `json:"delta_pins"`
 	ScanUnitsDigest Digest   `json:"scan_units_digest"`
 }
 
-// Normalize sorts and de-duplicates RewriteTags, sorts DeltaPins by table
-// and replaces nil lists by empty ones (so JSON prints [] and not null).
+// Normalize sorts and de-duplicates RewriteTags and Planners, sorts
+// DeltaPins by table and replaces nil lists by empty ones (so JSON prints []
+// and not null).
 func (c *Components) Normalize() {
 	c.RewriteTags = slices.Compact(slices.Sorted(slices.Values(c.RewriteTags)))
 	if c.RewriteTags == nil {
 		c.RewriteTags = []string{}
+	}
+	c.Planners = slices.Compact(slices.Sorted(slices.Values(c.Planners)))
+	if c.Planners == nil {
+		c.Planners = []string{}
 	}
 	c.DeltaPins = slices.Clone(c.DeltaPins)
 	slices.SortStableFunc(c.DeltaPins, func(a, b Pin) int { return strings.Compare(a.Table, b.Table) })
@@ -54,6 +75,14 @@ func (c *Components) Validate() error {
 		}
 		if i > 0 && c.RewriteTags[i-1] >= t {
 			probs = append(probs, fmt.Sprintf("rewrite_tags[%d] %q is not after %q (sorted set expected)", i, t, c.RewriteTags[i-1]))
+		}
+	}
+	for i, p := range c.Planners {
+		if p == "" {
+			probs = append(probs, fmt.Sprintf("planners[%d] is empty", i))
+		}
+		if i > 0 && c.Planners[i-1] >= p {
+			probs = append(probs, fmt.Sprintf("planners[%d] %q is not after %q (sorted set expected)", i, p, c.Planners[i-1]))
 		}
 	}
 	for i, p := range c.DeltaPins {
@@ -81,22 +110,19 @@ func digestOrNull(e *Encoder, d Digest) {
 	}
 }
 
-// Signature hashes the components in the "signature" domain. It fails when
-// c is not valid; call Normalize first on hand-assembled components.
+// Signature hashes the signed components in the "signature" domain (every
+// component but RuntimeHash). It fails when c is not valid; call Normalize
+// first on hand-assembled components.
 func (c *Components) Signature() (Digest, error) {
 	if err := c.Validate(); err != nil {
 		return Digest{}, err
 	}
 	e := New("signature")
-	e.Struct(6)
+	e.Struct(4)
 	e.Field("plan_fingerprint")
 	digestOrNull(e, c.PlanFingerprint)
-	e.Field("runtime_hash")
-	digestOrNull(e, c.RuntimeHash)
-	e.Field("udf_snapshot_hash")
-	digestOrNull(e, c.UDFSnapshotHash)
-	e.Field("rewrite_tags")
-	e.StringList(c.RewriteTags)
+	e.Field("session")
+	c.encodeSession(e)
 	e.Field("delta_pins")
 	e.List(len(c.DeltaPins))
 	for _, p := range c.DeltaPins {
@@ -111,6 +137,32 @@ func (c *Components) Signature() (Digest, error) {
 	e.Field("scan_units_digest")
 	digestOrNull(e, c.ScanUnitsDigest)
 	return e.Sum()
+}
+
+// encodeSession writes the signed part of the session: settings, called
+// UDFs, applicable rewrite tags and planners, as one struct.
+func (c *Components) encodeSession(e *Encoder) {
+	e.Struct(4)
+	e.Field("settings_hash")
+	digestOrNull(e, c.SettingsHash)
+	e.Field("udf_snapshot_hash")
+	digestOrNull(e, c.UDFSnapshotHash)
+	e.Field("rewrite_tags")
+	e.StringList(c.RewriteTags)
+	e.Field("planners")
+	e.StringList(c.Planners)
+}
+
+// SessionDigest is the part of the session the signature covers (settings,
+// called UDFs, applicable rewrite tags, planners) as one digest: what a
+// cache key's code version needs besides the plan fingerprint.
+func (c *Components) SessionDigest() Digest {
+	n := *c
+	n.Normalize()
+	e := New("signed-session")
+	n.encodeSession(e)
+	d, _ := e.Sum() // a fixed shape cannot misuse the encoder
+	return d
 }
 
 // Manifest is a signature with the components it was computed from: the

@@ -15,8 +15,10 @@ func baseComponents(t *testing.T) Components {
 	return Components{
 		PlanFingerprint: mustFingerprint(t, samplePlan(), nil),
 		RuntimeHash:     digestOf(t, "runtime"),
+		SettingsHash:    digestOf(t, "settings"),
 		UDFSnapshotHash: digestOf(t, "udfs"),
 		RewriteTags:     []string{"pushdown", "folding"},
+		Planners:        []string{"scan_pushdown"},
 		DeltaPins: []Pin{
 			{Table: "region", TableID: "id-r", Version: 3},
 			{Table: "nation", TableID: "id-n", Version: 7},
@@ -50,7 +52,9 @@ func TestSignatureMutations(t *testing.T) {
 			[]string{"rewrite_tag reorder: (absent) -> reorder"}},
 		{"rewrite tag removed", func(c *Components) { c.RewriteTags = c.RewriteTags[:1] },
 			[]string{"rewrite_tag folding: folding -> (absent)"}},
-		{"setting changed (runtime hash)", func(c *Components) { c.RuntimeHash = digestOf(t, "runtime2") }, []string{"runtime_hash "}},
+		{"whole-session runtime hash changed: outside the signature", func(c *Components) { c.RuntimeHash = digestOf(t, "runtime2") }, nil},
+		{"setting changed", func(c *Components) { c.SettingsHash = digestOf(t, "settings2") }, []string{"settings_hash "}},
+		{"planner added", func(c *Components) { c.Planners = append(c.Planners, "cbo") }, []string{"planner cbo: (absent) -> cbo"}},
 		{"UDF digest changed", func(c *Components) { c.UDFSnapshotHash = digestOf(t, "udfs2") }, []string{"udf_snapshot_hash "}},
 		{"plan changed", func(c *Components) {
 			p := samplePlan()
@@ -69,7 +73,7 @@ func TestSignatureMutations(t *testing.T) {
 			}
 			if tt.want == nil {
 				if m.Signature != base.Signature {
-					t.Fatal("should keep the signature: only order changed")
+					t.Fatal("should keep the signature: only order or unsigned components changed")
 				}
 				return
 			}
@@ -103,6 +107,7 @@ func TestComponentsValidate(t *testing.T) {
 		{"empty table", Components{DeltaPins: []Pin{{"", "x", 1}}}, "no table"},
 		{"unsorted tags", Components{RewriteTags: []string{"b", "a"}}, "rewrite_tags[1]"},
 		{"empty tag", Components{RewriteTags: []string{""}}, "rewrite_tags[0] is empty"},
+		{"unsorted planners", Components{Planners: []string{"b", "a"}}, "planners[1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,5 +166,31 @@ func TestExplain(t *testing.T) {
 	want := []string{"plan root.project", "rewrite_tag pushdown", "setting tz", "udf_snapshot_hash "}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("explain: %q, want %q (runtime and plan digests explained; udf snapshot not; tag once)", got, want)
+	}
+}
+
+// TestSessionDigest: the signed part of the session moves with settings,
+// called UDFs, tags and planners, never with the whole-session runtime hash.
+func TestSessionDigest(t *testing.T) {
+	base := baseComponents(t)
+	d := base.SessionDigest()
+	for _, tc := range []struct {
+		name  string
+		edit  func(*Components)
+		moves bool
+	}{
+		{"runtime hash", func(c *Components) { c.RuntimeHash = digestOf(t, "other") }, false},
+		{"pins and scan units", func(c *Components) { c.DeltaPins = nil; c.ScanUnitsDigest = Digest{} }, false},
+		{"tag order", func(c *Components) { c.RewriteTags = []string{"pushdown", "folding"} }, false},
+		{"settings", func(c *Components) { c.SettingsHash = digestOf(t, "other") }, true},
+		{"called UDFs", func(c *Components) { c.UDFSnapshotHash = digestOf(t, "other") }, true},
+		{"tags", func(c *Components) { c.RewriteTags = []string{"folding"} }, true},
+		{"planners", func(c *Components) { c.Planners = nil }, true},
+	} {
+		c := baseComponents(t)
+		tc.edit(&c)
+		if moved := c.SessionDigest() != d; moved != tc.moves {
+			t.Errorf("%s: session digest moved = %v, want %v", tc.name, moved, tc.moves)
+		}
 	}
 }

@@ -3,11 +3,16 @@ package lineage
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/deltaplan/deltaplan/model"
+	"io"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/deltaplan/deltaplan/model"
 
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb/extensions"
@@ -117,10 +122,15 @@ func (x *Extensions) All() []Extension {
 
 // Decode reads a Substrait Plan from protobuf binary or protobuf JSON (a
 // document whose first non-blank byte is '{'). Decoding is strict: a field
-// the schema does not know is an error, except the retired extension_uris /
-// extension_uri_reference fields, which are resolved into Plan.Extensions,
-// and the pre-v0.54 JSON join type names (JOIN_TYPE_SEMI …), which are mapped
-// to their current names.
+// the schema does not know is an error, except forms that were valid in
+// their spec release: the retired extension_uris / extension_uri_reference
+// fields, which are resolved into Plan.Extensions; the pre-v0.54 JSON join
+// type names (JOIN_TYPE_SEMI …), mapped to their current names;
+// advanced_extension.optimization as a single object (a list only since
+// v0.50.0), taken as a list of one; and version.major/minor/patch (v0.18.0,
+// renamed major_number … in v0.19.0). In binary the old and new forms of the
+// last two have the same wire encoding. A JSON decode error names the field
+// (as a JSON path) and its line:column in the document as given.
 func Decode(data []byte) (*Plan, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && trimmed[0] == '{' {
@@ -142,6 +152,7 @@ var jsonRewriteMarkers = [][]byte{
 	[]byte("extensionUri"), []byte("extension_uri"), []byte("JOIN_TYPE_SEMI"), []byte("JOIN_TYPE_ANTI"),
 	[]byte("JOIN_TYPE_SINGLE"), []byte("@type"), []byte("typeUrl"), []byte("type_url"),
 	[]byte("executionBehavior"), []byte("execution_behavior"),
+	[]byte(`"optimization"`), []byte(`"major"`),
 }
 
 func decodeJSON(data []byte) (*Plan, error) {
@@ -155,7 +166,7 @@ func decodeJSON(data []byte) (*Plan, error) {
 	if !rewrite {
 		var p substraitpb.Plan
 		if err := protojson.Unmarshal(data, &p); err != nil {
-			return nil, fmt.Errorf("%w: protobuf JSON: %v", ErrDecode, err)
+			return nil, protojsonError(err, data, data)
 		}
 		ext, err := resolveExtensions(&p, uriRefs{})
 		if err != nil {
@@ -167,6 +178,11 @@ func decodeJSON(data []byte) (*Plan, error) {
 	dec.UseNumber()
 	var tree map[string]any
 	if err := dec.Decode(&tree); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col := lineCol(data, int(se.Offset))
+			return nil, fmt.Errorf("%w: JSON: line %d:%d: %v", ErrDecode, line, col, err)
+		}
 		return nil, fmt.Errorf("%w: JSON: %v", ErrDecode, err)
 	}
 	if dec.More() {
@@ -177,6 +193,10 @@ func decodeJSON(data []byte) (*Plan, error) {
 		return nil, err
 	}
 	renameOldEnums(tree)
+	if err := oldVersionFields(tree); err != nil {
+		return nil, err
+	}
+	wrapOptimization(tree)
 	var ignored []string
 	for _, k := range []string{"executionBehavior", "execution_behavior"} {
 		if v, ok := tree[k]; ok {
@@ -192,7 +212,9 @@ func decodeJSON(data []byte) (*Plan, error) {
 	}
 	var p substraitpb.Plan
 	if err := (protojson.UnmarshalOptions{Resolver: anyResolver{}}).Unmarshal(clean, &p); err != nil {
-		return nil, fmt.Errorf("%w: protobuf JSON: %v", ErrDecode, err)
+		// The error's position is in the rewritten copy: map it back to
+		// the same field of the document as given.
+		return nil, protojsonError(err, clean, data)
 	}
 	if err := unwrapOpaqueAny(p.ProtoReflect()); err != nil {
 		return nil, err
@@ -531,4 +553,245 @@ func resolveExtensions(p *substraitpb.Plan, side uriRefs) (*Extensions, error) {
 		into[e.Anchor] = e
 	}
 	return x, nil
+}
+
+// oldVersionFields renames the v0.18.0 version fields (major, minor, patch)
+// to their v0.19.0 names; both spellings at once is an error.
+func oldVersionFields(tree map[string]any) error {
+	v, ok := tree["version"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	for _, r := range [][3]string{{"major", "majorNumber", "major_number"}, {"minor", "minorNumber", "minor_number"}, {"patch", "patchNumber", "patch_number"}} {
+		old, ok := v[r[0]]
+		if !ok {
+			continue
+		}
+		if _, dup := v[r[1]]; dup {
+			return fmt.Errorf("%w: version gives both %s and %s", ErrDecode, r[0], r[1])
+		}
+		if _, dup := v[r[2]]; dup {
+			return fmt.Errorf("%w: version gives both %s and %s", ErrDecode, r[0], r[2])
+		}
+		delete(v, r[0])
+		v[r[1]] = old
+	}
+	return nil
+}
+
+// advancedExtensionKeys are the JSON names of AdvancedExtension fields
+// (relations' advanced_extension, the plan's advanced_extensions).
+var advancedExtensionKeys = map[string]bool{
+	"advancedExtension": true, "advanced_extension": true, "advancedExtensions": true, "advanced_extensions": true,
+}
+
+// wrapOptimization turns a pre-v0.50 single optimization object into a
+// list of one, wherever an AdvancedExtension appears.
+func wrapOptimization(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if advancedExtensionKeys[k] {
+				if ext, ok := x.(map[string]any); ok {
+					for _, name := range []string{"optimization"} {
+						if obj, ok := ext[name].(map[string]any); ok {
+							ext[name] = []any{obj}
+						}
+					}
+				}
+			}
+			wrapOptimization(x)
+		}
+	case []any:
+		for _, x := range v {
+			wrapOptimization(x)
+		}
+	}
+}
+
+// protojsonPos matches the position protojson puts in its errors.
+var protojsonPos = regexp.MustCompile(`\(line (\d+):(\d+)\): `)
+
+// protojsonError rewrites a protojson error found in parsed (the document
+// protojson read) to name the field by its JSON path and its position in
+// given (the document as the user gave it; the same bytes when nothing was
+// rewritten).
+func protojsonError(err error, parsed, given []byte) error {
+	msg := err.Error()
+	m := protojsonPos.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return fmt.Errorf("%w: protobuf JSON: %v", ErrDecode, err)
+	}
+	line, _ := strconv.Atoi(msg[m[2]:m[3]])
+	col, _ := strconv.Atoi(msg[m[4]:m[5]])
+	text := strings.TrimPrefix(msg[:m[0]]+msg[m[1]:], "proto: ")
+	path := pathAt(parsed, offsetOf(parsed, line, col))
+	off, ok := -1, false
+	if path != "" {
+		off, ok = findPath(given, path)
+	}
+	if !ok {
+		if bytes.Equal(parsed, given) {
+			return fmt.Errorf("%w: protobuf JSON: line %d:%d: %s", ErrDecode, line, col, text)
+		}
+		return fmt.Errorf("%w: protobuf JSON: %s (at %s)", ErrDecode, text, orTop(path))
+	}
+	gl, gc := lineCol(given, off)
+	return fmt.Errorf("%w: protobuf JSON: line %d:%d: field %s: %s", ErrDecode, gl, gc, path, text)
+}
+
+func orTop(path string) string {
+	if path == "" {
+		return "the top level"
+	}
+	return path
+}
+
+// lineCol converts a byte offset to a 1-based line and rune column.
+func lineCol(data []byte, off int) (int, int) {
+	off = max(0, min(off, len(data)))
+	b := data[:off]
+	line := bytes.Count(b, []byte("\n")) + 1
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		b = b[i+1:]
+	}
+	return line, utf8.RuneCount(b) + 1
+}
+
+// offsetOf converts protojson's 1-based line and rune column to a byte offset.
+func offsetOf(data []byte, line, col int) int {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			return len(data)
+		}
+		off += i + 1
+	}
+	for c := 1; c < col && off < len(data); c++ {
+		_, n := utf8.DecodeRune(data[off:])
+		off += n
+	}
+	return off
+}
+
+// jsonKey is one object key or array element of a JSON document: its path
+// ("relations[0].root.input") and the offset where it starts.
+type jsonKey struct {
+	path string
+	off  int
+}
+
+// jsonKeys lists every object member and array element in document order.
+// A document that does not tokenize yields what was read before the fault.
+func jsonKeys(data []byte) []jsonKey {
+	type frame struct {
+		path      string
+		obj       bool
+		expectKey bool
+		key       string
+		idx       int
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var stack []*frame
+	var out []jsonKey
+	// start returns the path of a value about to begin in the top frame.
+	start := func(off int) string {
+		if len(stack) == 0 {
+			return ""
+		}
+		f := stack[len(stack)-1]
+		if f.obj {
+			return f.key
+		}
+		p := f.path + "[" + strconv.Itoa(f.idx) + "]"
+		out = append(out, jsonKey{p, off})
+		return p
+	}
+	done := func() {
+		if len(stack) == 0 {
+			return
+		}
+		f := stack[len(stack)-1]
+		if f.obj {
+			f.expectKey = true
+		} else {
+			f.idx++
+		}
+	}
+	for {
+		before := int(dec.InputOffset())
+		tok, err := dec.Token()
+		if err == io.EOF || err != nil {
+			return out
+		}
+		if len(stack) > 0 {
+			if f := stack[len(stack)-1]; f.obj && f.expectKey {
+				if k, ok := tok.(string); ok {
+					f.expectKey = false
+					f.key = k
+					if f.path != "" {
+						f.key = f.path + "." + k
+					}
+					out = append(out, jsonKey{f.key, keyStart(data, before)})
+					continue
+				}
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				p := start(keyStart(data, before))
+				stack = append(stack, &frame{path: p, obj: t == '{', expectKey: t == '{'})
+			default:
+				stack = stack[:len(stack)-1]
+				done()
+			}
+		default:
+			start(keyStart(data, before))
+			done()
+		}
+	}
+}
+
+// keyStart skips the separators after off to the token that follows.
+func keyStart(data []byte, off int) int {
+	for off < len(data) && strings.IndexByte(" \t\r\n,:", data[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+// pathAt names the innermost member or element that starts at or before
+// off.
+func pathAt(data []byte, off int) string {
+	path := ""
+	for _, k := range jsonKeys(data) {
+		if k.off > off {
+			break
+		}
+		path = k.path
+	}
+	return path
+}
+
+// findPath finds a path in data, dropping trailing parts that the rewrite
+// introduced (optimization[0] for a single optimization object).
+func findPath(data []byte, path string) (int, bool) {
+	keys := jsonKeys(data)
+	for p := path; p != ""; {
+		for _, k := range keys {
+			if k.path == p {
+				return k.off, true
+			}
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return 0, false
 }

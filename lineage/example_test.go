@@ -74,3 +74,19 @@ func ExampleExtensions_Function() {
 	// Output:
 	// true extension:io.substrait:functions_comparison /functions_comparison.yaml gt:any_any gt
 }
+
+func ExampleDescribe() {
+	plan, err := lineage.Decode([]byte(salesPlan))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	d := lineage.Describe(plan)
+	fmt.Println(d["root.project.filter"]["filter"])
+	fmt.Println(d["root.project"]["emit"])
+	fmt.Println(d["root"]["output_columns"])
+	// Output:
+	// [region = 'EU' amount > 10]
+	// [id]
+	// [id]
+}

@@ -65,5 +65,10 @@ func FuzzDecodeAnalyze(f *testing.F) {
 		if !bytes.Equal(a, b) {
 			t.Fatalf("lineage is not deterministic")
 		}
+		d1, _ := json.Marshal(Describe(p)) // never panics, deterministic
+		d2, _ := json.Marshal(Describe(p))
+		if !bytes.Equal(d1, d2) {
+			t.Fatalf("Describe is not deterministic")
+		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
+
 	"github.com/deltaplan/deltaplan/model"
 )
 
@@ -50,6 +52,9 @@ type Read struct {
 	Filters []string
 	// Path is the relation path of the read ("root.project.join.left.read").
 	Path string
+	// BaseSchema is the read's base schema as the plan declares it (shared
+	// with the plan: do not modify); nil when the plan gives none.
+	BaseSchema *substraitpb.NamedStruct
 }
 
 // Join is one join relation with its equi-join keys as table.column.

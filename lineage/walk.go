@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -89,6 +90,9 @@ type walker struct {
 	memo   map[int32][]col
 	busy   map[int32]bool
 	crosss map[*pb.CrossRel]crossInfo
+	// bare are the paths of reads without a base schema: a column
+	// reference that runs out of range above one is reported as that.
+	bare []string
 }
 
 type crossInfo struct {
@@ -128,20 +132,29 @@ func Analyze(p *Plan) (*Lineage, error) {
 			}
 			out, err := w.rel(t.Root.GetInput(), path, nil)
 			if err != nil {
-				return nil, err
+				return nil, w.explainSchemaless(err)
 			}
 			for _, c := range out {
 				w.use(c.src)
 			}
 		case *pb.PlanRel_Rel:
 			if _, err := w.planRel(int32(i), fmt.Sprintf("relations[%d]", i)); err != nil {
-				return nil, err
+				return nil, w.explainSchemaless(err)
 			}
 		default:
 			return nil, &PathError{Path: fmt.Sprintf("relations[%d]", i), Err: fmt.Errorf("%w: empty plan relation", ErrUnknownRelation)}
 		}
 	}
 	return w.result(), nil
+}
+
+// explainSchemaless reports an out-of-range column reference as what it
+// is when a read without a base schema is below it.
+func (w *walker) explainSchemaless(err error) error {
+	if len(w.bare) == 0 || !errors.Is(err, ErrFieldOutOfRange) {
+		return err
+	}
+	return pathErr(w.bare[0], ErrInvalidPlan, "read has no base schema, so the columns the plan uses above it cannot be resolved (%v)", err)
 }
 
 func (w *walker) result() *Lineage {
@@ -507,7 +520,7 @@ func (w *walker) sorts(sorts []*pb.SortField, sc *scope, p string) error {
 }
 
 func (w *walker) read(x *pb.ReadRel, p string, outer *scope) ([]col, error) {
-	rs := &readState{Read: Read{Path: p}, nested: map[string]bool{}, pushed: map[string]model.Pred{}}
+	rs := &readState{Read: Read{Path: p, BaseSchema: x.GetBaseSchema()}, nested: map[string]bool{}, pushed: map[string]model.Pred{}}
 	switch t := x.GetReadType().(type) {
 	case *pb.ReadRel_NamedTable_:
 		rs.Kind, rs.Table = ReadNamedTable, strings.Join(t.NamedTable.GetNames(), ".")
@@ -528,6 +541,9 @@ func (w *walker) read(x *pb.ReadRel, p string, outer *scope) ([]col, error) {
 		}
 	default:
 		return nil, pathErr(p, ErrUnknownRelation, "read of unknown kind")
+	}
+	if len(x.GetBaseSchema().GetNames()) == 0 && len(x.GetBaseSchema().GetStruct().GetTypes()) == 0 {
+		w.bare = append(w.bare, p)
 	}
 	fields, err := topFields(x.GetBaseSchema())
 	if err != nil {

@@ -86,6 +86,12 @@ func Prepare(planBytes []byte) (*Prepared, error) {
 	if p.relations, err = identity.PlanRelations(plan.Proto, anchors); err != nil {
 		return nil, err
 	}
+	descs := lineage.Describe(plan)
+	for i := range p.relations {
+		if d, ok := descs[p.relations[i].Path]; ok {
+			p.relations[i].Detail = map[string][]string(d)
+		}
+	}
 	return p, nil
 }
 
@@ -128,7 +134,7 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 		open = func(ctx context.Context, loc string) (*delta.Table, error) { return delta.Open(ctx, loc) }
 	}
 
-	b := &Bundle{BundleVersion: Version, Session: rt, ScanUnits: []ScanUnit{}}
+	b := &Bundle{BundleVersion: Version, EncodingVersion: identity.EncodingVersion, Session: rt, ScanUnits: []ScanUnit{}, Reads: []ReadSchema{}}
 	pins := map[string]identity.Pin{}
 	seenUnit := map[string]bool{}
 	views := newViewSet(in.Views)
@@ -154,6 +160,11 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 			}
 		}
 		t.used = true
+		rs, err := checkSchema(rd, t.snap.Metadata.Schema)
+		if err != nil {
+			return nil, fmt.Errorf("table %s at %s (version %d): %w", t.Name, t.Location, t.snap.Version, err)
+		}
+		b.Reads = append(b.Reads, rs)
 		pins[rd.Table] = identity.Pin{Table: rd.Table, TableID: t.snap.Metadata.ID, Version: t.snap.Version}
 		units, err := scanUnits(rd, t.snap, in.TargetBytes)
 		if err != nil {
@@ -189,10 +200,16 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 		b.Tables = []TableInfo{}
 	}
 
+	// Relevance: the signature covers the UDFs the plan calls and the tags
+	// that apply to it; the whole session stays visible as runtime_hash.
+	b.RequiredUDFs = requiredUDFs(lin, rt)
+	b.RequiredRewriteTags = requiredRewriteTags(lin, rt)
 	c := identity.Components{
 		RuntimeHash:     rt.Hash(),
-		UDFSnapshotHash: rt.UDFSnapshotHash(),
-		RewriteTags:     rt.RewriteTags(),
+		SettingsHash:    rt.SettingsHash(),
+		UDFSnapshotHash: session.HashUDFs(calledUDFs(b.RequiredUDFs)),
+		RewriteTags:     b.RequiredRewriteTags,
+		Planners:        rt.Planners(),
 	}
 	c.PlanFingerprint = prep.fingerprint
 	var err error
@@ -209,8 +226,6 @@ func Build(ctx context.Context, in Inputs) (*Bundle, error) {
 	b.Signature, b.Components = m.Signature, m.Components
 	b.PlanRelations = prep.relations
 	b.Lineage = lin.JSON()
-	b.RequiredUDFs = requiredUDFs(lin, rt)
-	b.RequiredRewriteTags = requiredRewriteTags(lin, rt)
 	return b, nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/lineage"
 	"github.com/deltaplan/deltaplan/session"
 )
@@ -160,10 +161,28 @@ func TestSecondProcess(t *testing.T) {
 	}
 }
 
+// recreatedLetters is a copy of the letters table whose metadata id differs:
+// the same schema and files, another table.
+func recreatedLetters(t *testing.T) string {
+	dir := filepath.Join(t.TempDir(), "letters")
+	copyDir(t, lettersDir(t), dir)
+	first := filepath.Join(dir, "_delta_log", "00000000000000000000.json")
+	data := readFile(t, first)
+	const id = "ced0baf6-aa13-4871-af26-91e6e2787052"
+	if !strings.Contains(string(data), id) {
+		t.Fatalf("%s: metadata id %s not found", first, id)
+	}
+	if err := os.WriteFile(first, []byte(strings.Replace(string(data), id, "0000baf6-aa13-4871-af26-91e6e2787052", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // TestMutations: each semantic change gives a new signature, and Diff names
 // the component (and for the plan, the relation path) that changed.
 func TestMutations(t *testing.T) {
 	rev, join := string(revenuePlan(t)), string(joinPlan(t))
+	top := string(readFile(t, filepath.Join(fixtures.RepoRoot(t), "testdata", "example", "plans", "top_eu_orders.json")))
 	salesOnly := []Table{{Name: "sales", Location: salesDir(t)}}
 	both := []Table{{Name: "sales", Location: salesDir(t)}, {Name: "letters", Location: lettersDir(t)}}
 	spec := func(edit func(*session.Spec)) *session.Runtime {
@@ -207,21 +226,43 @@ func TestMutations(t *testing.T) {
 			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(nil)},
 			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(func(s *session.Spec) { s.Settings["spark.sql.ansi.enabled"] = "false" })},
 			"setting", "spark.sql.ansi.enabled"},
-		{"changed UDF implementation digest",
-			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(nil)},
-			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(func(s *session.Spec) { s.UDFs[0].ImplementationDigest = "sha256:bbbb" })},
+		{"changed implementation digest of a UDF the plan calls",
+			Inputs{Plan: []byte(top), Tables: salesOnly, Session: spec(nil)},
+			Inputs{Plan: []byte(top), Tables: salesOnly, Session: spec(func(s *session.Spec) { s.UDFs[0].ImplementationDigest = "sha256:bbbb" })},
 			"udf", "fx_convert(dec,str)"},
-		{"added rewrite tag",
-			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(nil)},
-			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(func(s *session.Spec) { s.RewriteTags = append(s.RewriteTags, "join:broadcast_hash") })},
+		{"added overload of a UDF the plan calls",
+			Inputs{Plan: []byte(top), Tables: salesOnly, Session: spec(nil)},
+			Inputs{Plan: []byte(top), Tables: salesOnly, Session: spec(func(s *session.Spec) {
+				s.UDFs = append(s.UDFs, session.UDF{Name: "fx_convert", Signature: "dbl,str", ImplementationDigest: "sha256:cccc"})
+			})},
+			"udf", "fx_convert(dbl,str)"},
+		{"added rewrite tag scoped to a relation kind the plan has",
+			Inputs{Plan: []byte(join), Tables: both, Session: spec(nil)},
+			Inputs{Plan: []byte(join), Tables: both, Session: spec(func(s *session.Spec) { s.RewriteTags = append(s.RewriteTags, "join:broadcast_hash") })},
 			"rewrite_tag", "join:broadcast_hash"},
+		{"added rewrite tag scoped to a function the plan calls",
+			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(nil)},
+			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(func(s *session.Spec) { s.RewriteTags = append(s.RewriteTags, "sum:kahan") })},
+			"rewrite_tag", "sum:kahan"},
+		{"added global rewrite tag",
+			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(nil)},
+			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(func(s *session.Spec) { s.RewriteTags = append(s.RewriteTags, "no_cse") })},
+			"rewrite_tag", "no_cse"},
+		{"added planner",
+			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(nil)},
+			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(func(s *session.Spec) { s.Planners = []string{"cbo"} })},
+			"planner", "cbo"},
+		{"added setting no plan mentions (settings are never attributed)",
+			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(nil)},
+			Inputs{Plan: []byte(rev), Tables: salesOnly, Session: spec(func(s *session.Spec) { s.Settings["spark.sql.shuffle.partitions"] = "8" })},
+			"setting", "spark.sql.shuffle.partitions"},
 		{"Delta version moved",
 			Inputs{Plan: []byte(rev), Tables: salesOnly},
 			Inputs{Plan: []byte(rev), Tables: []Table{{Name: "sales", Location: salesDir(t), Version: version(3)}}},
 			"delta_pin", "sales"},
 		{"other table behind the same name (table id)",
 			Inputs{Plan: []byte(join), Tables: both},
-			Inputs{Plan: []byte(join), Tables: []Table{{Name: "sales", Location: salesDir(t)}, {Name: "letters", Location: filepath.Join(lettersDir(t), "..", "data-skipping-partition-and-data-column")}}},
+			Inputs{Plan: []byte(join), Tables: []Table{{Name: "sales", Location: salesDir(t)}, {Name: "letters", Location: recreatedLetters(t)}}},
 			"delta_pin", "default.letters.table_id"},
 		{"smaller scan units",
 			Inputs{Plan: []byte(join), Tables: both},

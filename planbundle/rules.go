@@ -49,6 +49,19 @@ func requiredUDFs(l *lineage.Lineage, rt *session.Runtime) []RequiredUDF {
 	return res
 }
 
+// calledUDFs turns required UDFs back into session UDFs, for hashing.
+func calledUDFs(rs []RequiredUDF) []session.UDF {
+	out := make([]session.UDF, len(rs))
+	for i, r := range rs {
+		out[i] = session.UDF{Name: r.Name, Signature: r.Signature, ImplementationDigest: r.ImplementationDigest}
+	}
+	return out
+}
+
+// joinKinds are the relation kinds a "join:" tag scope covers: every
+// physical join and the cross product are joins a join rewrite can apply to.
+var joinKinds = []string{"join", "hash_join", "merge_join", "nested_loop_join", "cross"}
+
 // requiredRewriteTags lists the session's rewrite tags that apply to the
 // plan (rule in the package doc), sorted.
 func requiredRewriteTags(l *lineage.Lineage, rt *session.Runtime) []string {
@@ -56,6 +69,9 @@ func requiredRewriteTags(l *lineage.Lineage, rt *session.Runtime) []string {
 	for kind, n := range l.Relations {
 		if n > 0 {
 			scopes[kind] = true
+			if slices.Contains(joinKinds, kind) {
+				scopes["join"] = true
+			}
 		}
 	}
 	for _, f := range l.Functions {

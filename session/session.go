@@ -173,30 +173,56 @@ func (r *Runtime) RewriteTags() []string { return slices.Clone(r.tags) }
 func (r *Runtime) Planners() []string { return slices.Clone(r.planners) }
 
 // UDFSnapshotHash hashes the identities of all UDFs, in their sorted order.
-func (r *Runtime) UDFSnapshotHash() identity.Digest {
+func (r *Runtime) UDFSnapshotHash() identity.Digest { return HashUDFs(r.udfs) }
+
+// HashUDFs hashes the identities of a set of UDFs (a plan's called UDFs,
+// say) in (name, signature) order, whatever order they are given in; the
+// whole session's UDFs give UDFSnapshotHash.
+func HashUDFs(udfs []UDF) identity.Digest {
+	sorted := slices.Clone(udfs)
+	slices.SortStableFunc(sorted, func(a, b UDF) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Signature, b.Signature))
+	})
 	e := identity.New("udf-snapshot")
-	e.List(len(r.udfs))
-	for _, u := range r.udfs {
+	e.List(len(sorted))
+	for _, u := range sorted {
 		e.Digest(u.Identity())
 	}
 	d, _ := e.Sum()
 	return d
 }
 
-// Hash is the runtime hash: the whole snapshot (settings, UDF snapshot
-// hash, rewrite tags, planners). A UDF or tag change therefore moves both
-// this hash and its own component; the signature's components stay
-// individually explainable.
-func (r *Runtime) Hash() identity.Digest {
-	e := identity.New("runtime")
-	e.Struct(4)
-	e.Field("settings")
+// SettingsHash hashes every setting (key and value). A setting is never
+// attributed to a plan, so every plan's signature covers all of them.
+func (r *Runtime) SettingsHash() identity.Digest {
+	e := identity.New("settings")
+	r.encodeSettings(e)
+	d, err := e.Sum()
+	if err != nil {
+		// Settings are sorted and unique by construction; reaching this is our bug.
+		panic(fmt.Sprintf("session: settings hash: %v", err))
+	}
+	return d
+}
+
+func (r *Runtime) encodeSettings(e *identity.Encoder) {
 	e.Map(len(r.settings))
 	for _, s := range r.settings {
 		e.MapKey(s.Key)
 		e.String(s.Value)
 	}
 	e.EndMap()
+}
+
+// Hash is the runtime hash: the whole snapshot (settings, UDF snapshot
+// hash, rewrite tags, planners). It tells two sessions apart; a plan's
+// signature covers only the parts that can change that plan's result
+// (identity.Components), so this hash is recorded beside it, unsigned.
+func (r *Runtime) Hash() identity.Digest {
+	e := identity.New("runtime")
+	e.Struct(4)
+	e.Field("settings")
+	r.encodeSettings(e)
 	e.Field("udf_snapshot_hash")
 	e.Digest(r.UDFSnapshotHash())
 	e.Field("rewrite_tags")

@@ -165,7 +165,7 @@ func Build(ctx context.Context, w *Workflow, opts Options) (*Graph, error) {
 		r, b := reads[index[name]], bundles[i]
 		task := kernel.Task{Name: ViewNode(name), Kind: kernel.KindView, Behavior: r.view.Behavior, Inputs: map[string]string{
 			"plan":       b.Components.PlanFingerprint.String(),
-			"session":    b.Components.RuntimeHash.String(),
+			"session":    b.Components.SessionDigest().String(), // the signed part only
 			"scan_units": b.Components.ScanUnitsDigest.String(),
 		}}
 		for _, t := range b.Tables {
@@ -415,12 +415,13 @@ func buildView(ctx context.Context, w *Workflow, r *viewReads, latest map[string
 }
 
 // newViewCode collects what a view's code version covers: the plan
-// fingerprint, the runtime hash, the UDF snapshot hash and the rewrite tags
-// the plan requires; and the pins it read, to explain data changes.
+// fingerprint, the signed part of the session (so a change to a UDF the
+// plan never calls reruns nothing), the called UDFs' hash and the rewrite
+// tags the plan requires; and the pins it read, to explain data changes.
 func newViewCode(b *planbundle.Bundle) *viewCode {
 	c := &viewCode{
 		planFingerprint: b.Components.PlanFingerprint.String(),
-		runtimeHash:     b.Components.RuntimeHash.String(),
+		runtimeHash:     b.Components.SessionDigest().String(), // settings, planners, called UDFs, applicable tags
 		udfSnapshotHash: b.Components.UDFSnapshotHash.String(),
 		rewriteTags:     slices.Sorted(slices.Values(b.RequiredRewriteTags)),
 		pins:            map[string]tablePin{},

@@ -19,8 +19,12 @@ func init() {
 			Long: `Compares two bundles written by 'deltaplan plan --json' and names each changed
 component: a Delta pin that moved (table, old -> new version), a setting, a UDF,
 a rewrite tag or planner, and the relation paths of the plan whose content
-changed. Exit status follows diff(1): 0 same, 1 different, 2 trouble (an
-unreadable or invalid bundle).`,
+changed with what changed inside them (filter: a -> b, added output columns,
+join keys, functions), and per read the files added and removed. Each change is
+classified data or code, and breaking, non_breaking (only adds output columns)
+or none (outside the signature, such as a UDF the plan never calls). Bundles of
+two encoding versions are reported as such. Exit status follows diff(1): 0 same
+(equal signatures), 1 different, 2 trouble (an unreadable or invalid bundle).`,
 			Args: cobra.ExactArgs(2),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				a, err := readBundle(args[0])
@@ -65,12 +69,12 @@ func readBundle(path string) (*planbundle.Bundle, error) {
 
 func printDiffText(w io.Writer, a, b *planbundle.Bundle, res planbundle.Result) error {
 	if res.Same {
-		_, err := fmt.Fprintf(w, "same signature %s\n", a.Signature)
-		return err
+		fmt.Fprintf(w, "same signature %s\n", a.Signature)
+	} else {
+		fmt.Fprintf(w, "signature %s -> %s\n", a.Signature, b.Signature)
 	}
-	fmt.Fprintf(w, "signature %s -> %s\n", a.Signature, b.Signature)
-	for _, c := range res.Changes {
-		if _, err := fmt.Fprintf(w, "  %s\n", c); err != nil {
+	for _, l := range res.Lines() {
+		if _, err := fmt.Fprintf(w, "  %s\n", l); err != nil {
 			return err
 		}
 	}

@@ -46,6 +46,19 @@ func TestDiffCommand(t *testing.T) {
 	v3 := writeBundle(t, dir, "v3.json", revenue, "--table", "sales="+sales, "--session", sess, "--version", "sales=3")
 	lit := writeBundle(t, dir, "literal.json", later, "--table", "sales="+sales, "--session", sess)
 	set := writeBundle(t, dir, "setting.json", revenue, "--table", "sales="+sales, "--session", otherSession)
+	otherUDF := filepath.Join(dir, "udf.json") // fx_convert changed; revenue_by_region never calls it
+	if err := os.WriteFile(otherUDF, []byte(strings.Replace(string(sessData), `"sha256:5f2b`, `"sha256:0f2b`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	udf := writeBundle(t, dir, "udf-bundle.json", revenue, "--table", "sales="+sales, "--session", otherUDF)
+	baseData, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldEnc := filepath.Join(dir, "encoding1.json") // as an older release wrote it: no encoding_version
+	if err := os.WriteFile(oldEnc, []byte(strings.Replace(string(baseData), `"encoding_version": 2,`, "", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	garbage := filepath.Join(dir, "garbage.json")
 	if err := os.WriteFile(garbage, []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
@@ -61,7 +74,10 @@ func TestDiffCommand(t *testing.T) {
 	}{
 		{"same bundle built twice", base, again, exitOK, "", "", "same signature"},
 		{"pin moved", v3, base, exitBad, "delta_pin", "sales", "delta_pin sales: 3 -> 4"},
-		{"changed literal names the filter relation", base, lit, exitBad, "plan", "root.aggregate.filter", "plan root.aggregate.filter"},
+		{"changed literal shows the values", base, lit, exitBad, "plan", "root.aggregate.filter",
+			"plan root.aggregate.filter: filter: order_date >= DATE '2024-05-02' -> order_date >= DATE '2024-05-03'  [code, breaking]"},
+		{"unused UDF: same signature, listed outside it", base, udf, exitOK, "udf", "fx_convert((amount decimal(12,2), currency string) -> decimal(18,2))", "[code, none]"},
+		{"other encoding version: said once, no noise", oldEnc, base, exitBad, "encoding_version", "", "encoding_version: 1 -> 2"},
 		{"changed setting", base, set, exitBad, "setting", "spark.sql.shuffle.partitions", "setting spark.sql.shuffle.partitions: 64 -> 128"},
 		{"missing file is trouble", base, filepath.Join(dir, "none.json"), exitUsage, "", "", "none.json"},
 		{"invalid bundle is trouble", garbage, base, exitUsage, "", "", "garbage.json"},
@@ -97,6 +113,9 @@ func TestDiffCommand(t *testing.T) {
 			}
 			if doc.Same != (tc.code == exitOK) || code != tc.code || doc.Changes == nil {
 				t.Fatalf("--json: exit %d same %v changes %v", code, doc.Same, doc.Changes)
+			}
+			if tc.component == "encoding_version" && len(doc.Changes) != 1 {
+				t.Fatalf("encoding versions differ: want one change, got %+v", doc.Changes)
 			}
 			if tc.component == "" {
 				if len(doc.Changes) != 0 {

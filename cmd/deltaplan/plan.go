@@ -149,11 +149,12 @@ func printBundleText(w io.Writer, b *planbundle.Bundle) error {
 	c := b.Components
 	fmt.Fprintf(w, "signature          %s\n", b.Signature)
 	fmt.Fprintf(w, "plan fingerprint   %s\n", c.PlanFingerprint)
-	fmt.Fprintf(w, "runtime hash       %s\n", c.RuntimeHash)
-	fmt.Fprintf(w, "udf snapshot hash  %s\n", c.UDFSnapshotHash)
+	fmt.Fprintf(w, "runtime hash       %s (whole session, not signed)\n", c.RuntimeHash)
+	fmt.Fprintf(w, "settings hash      %s\n", c.SettingsHash)
+	fmt.Fprintf(w, "udf snapshot hash  %s (called UDFs)\n", c.UDFSnapshotHash)
 	fmt.Fprintf(w, "scan units digest  %s\n", c.ScanUnitsDigest)
-	fmt.Fprintf(w, "rewrite tags       %s\n", listOrNone(c.RewriteTags))
-	fmt.Fprintf(w, "required tags      %s\n", listOrNone(b.RequiredRewriteTags))
+	fmt.Fprintf(w, "rewrite tags       %s (those that apply)\n", listOrNone(c.RewriteTags))
+	fmt.Fprintf(w, "planners           %s\n", listOrNone(c.Planners))
 	for _, u := range b.RequiredUDFs {
 		fmt.Fprintf(w, "required udf       %s(%s) %s\n", u.Name, u.Signature, u.ImplementationDigest)
 	}
@@ -161,6 +162,12 @@ func printBundleText(w io.Writer, b *planbundle.Bundle) error {
 	fmt.Fprintln(tw, "\nTABLE\tTABLE ID\tVERSION")
 	for _, p := range c.DeltaPins {
 		fmt.Fprintf(tw, "%s\t%s\t%d\n", p.Table, p.TableID, p.Version)
+	}
+	fmt.Fprintln(tw, "\nREAD\tCOLUMN\tTABLE COLUMN\tDELTA TYPE")
+	for _, r := range b.Reads {
+		for _, col := range r.Columns {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Table, col.Name, col.Column, col.DeltaType)
+		}
 	}
 	fmt.Fprintln(tw, "\nSCAN UNIT\tTABLE\tFILES\tBYTES\tRECORDS")
 	for _, u := range b.ScanUnits {

@@ -80,7 +80,7 @@ func TestPlanCommandJSON(t *testing.T) {
 		!strings.HasPrefix(doc.ScanUnits[0].Files[0], "region=EU/") {
 		t.Errorf("scan_units %+v, want the one EU file of 2024-05-04", doc.ScanUnits)
 	}
-	if len(doc.Lineage.Reads) != 1 || doc.Session.Settings["spark.sql.session.timeZone"] != "UTC" || len(doc.RequiredUDFs) != 1 || len(c.RewriteTags) != 3 {
+	if len(doc.Lineage.Reads) != 1 || doc.Session.Settings["spark.sql.session.timeZone"] != "UTC" || len(doc.RequiredUDFs) != 1 || len(c.RewriteTags) != 1 { // only the global tag applies (no join, no aggregate)
 		t.Errorf("lineage, session, required_udfs or rewrite_tags incomplete:\n%s", stdout)
 	}
 }
@@ -90,6 +90,15 @@ func TestPlanCommandErrors(t *testing.T) {
 	join := filepath.Join(fixtures.RepoRoot(t), "planbundle", "testdata", "sales_join_letters.json")
 	badSession := filepath.Join(t.TempDir(), "bad-session.json")
 	if err := os.WriteFile(badSession, []byte(`{"settings": {"a": "1", "a": "2"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	revData, err := os.ReadFile(revenue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongType := filepath.Join(t.TempDir(), "wrong-type.json") // amount as i32; the table has decimal(12,2)
+	if err := os.WriteFile(wrongType, []byte(strings.Replace(string(revData),
+		`{"decimal": {"precision": 12, "scale": 2, "nullability": "NULLABILITY_NULLABLE"}}`, `{"i32": {"nullability": "NULLABILITY_NULLABLE"}}`, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -108,6 +117,9 @@ func TestPlanCommandErrors(t *testing.T) {
 		{"session file with a duplicate key", []string{"plan", revenue, "--table", "sales=" + sales, "--session", badSession}, exitBad, "bad-session.json"},
 		{"no plan argument", []string{"plan"}, exitUsage, "accepts 1 arg"},
 		{"fingerprint: same errors", []string{"fingerprint", join, "--table", "sales=" + sales}, exitBad, "default.letters"},
+		{"plan schema against the pinned table: names read, column, both types", []string{"plan", wrongType, "--table", "sales=" + sales}, exitBad,
+			"read sales at root.aggregate.filter.read: column amount: plan type i32, table type decimal(12,2)"},
+		{"fingerprint checks the schema too", []string{"fingerprint", wrongType, "--table", "sales=" + sales}, exitBad, "column amount: plan type i32"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
