@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/identity"
 	"github.com/deltaplan/deltaplan/internal/fixtures"
 	"github.com/deltaplan/deltaplan/planbundle"
 )
@@ -93,7 +95,7 @@ func TestVersion(t *testing.T) {
 	if !strings.HasPrefix(flagOut, "deltaplan v1.2.3 (0123456789ab, modified, 2026-12-04T10:00:00Z)\n") {
 		t.Errorf("version line %q", flagOut)
 	}
-	if !strings.Contains(flagOut, "bundle 1, encoding 1") {
+	if !strings.Contains(flagOut, fmt.Sprintf("bundle %d, encoding %d", planbundle.Version, identity.EncodingVersion)) {
 		t.Errorf("format versions missing: %q", flagOut)
 	}
 	code, out, _ := runCLI(t, "version", "--json")
@@ -170,10 +172,14 @@ func TestCommandLineConventions(t *testing.T) {
 
 // TestSizeUnitsMatchBytes checks --target-bytes 1KiB plans exactly as 1024.
 func TestSizeUnitsMatchBytes(t *testing.T) {
-	// A table of many small files (the plan's filter is over columns the
-	// table lacks, so every file is kept).
-	table := filepath.Join(fixtures.Dir(t, "delta"), "basic-with-inserts-deletes-checkpoint")
-	plan := filepath.Join(fixtures.RepoRoot(t), "testdata", "example", "plans", "top_eu_orders.json")
+	// The example table with two more copies of a file the plan keeps, so
+	// that its partition holds several small files.
+	ws := scheduleWorkspace(t)
+	table := filepath.Join(ws, "sales")
+	src := "region=EU/part-00001-5a1e0001-0c0d-4e0f-8a1b-000000000002.c000.snappy.parquet"
+	commitCopy(t, table, src, "region=EU/part-00007-5a1e0007-0c0d-4e0f-8a1b-000000000007.c000.snappy.parquet", 5)
+	commitCopy(t, table, src, "region=EU/part-00008-5a1e0008-0c0d-4e0f-8a1b-000000000008.c000.snappy.parquet", 6)
+	plan := filepath.Join(ws, "plans", "revenue_by_region.json")
 	args := []string{"plan", plan, "--table", "sales=" + table, "--json", "--target-bytes"}
 	_, a, _ := runCLI(t, append(args, "1KiB")...)
 	_, b, _ := runCLI(t, append(args, "1024")...)
