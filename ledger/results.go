@@ -82,26 +82,41 @@ func ParseResults(data []byte, name string) (*Results, error) {
 	if err := onlyFields(top, "run_id", "tasks"); err != nil {
 		return nil, bad("%v", err)
 	}
+	// at says where path is in the file ("" when it cannot tell).
+	at := func(path ...any) string {
+		if off, ok := strictjson.Find(data, path...); ok {
+			l, c := strictjson.Position(data, off)
+			return fmt.Sprintf("line %d, column %d: ", l, c)
+		}
+		return ""
+	}
 	res := &Results{}
 	if err := field(top, "run_id", true, &res.RunID); err != nil {
-		return nil, bad("%v", err)
+		return nil, bad("%s%v", at("run_id"), err)
 	}
 	var tasks []json.RawMessage
 	if err := field(top, "tasks", true, &tasks); err != nil {
-		return nil, bad("%v", err)
+		return nil, bad("%s%v", at("tasks"), err)
 	}
 	res.Tasks = make([]TaskResult, 0, len(tasks))
 	for i, raw := range tasks {
 		t, err := parseTask(raw)
 		if err != nil {
 			if t.Name != "" {
-				return nil, bad("task %d (%q): %v", i, t.Name, err)
+				return nil, bad("%stask %d (%q): %v", at("tasks", i), i, t.Name, err)
 			}
-			return nil, bad("task %d: %v", i, err)
+			return nil, bad("%stask %d: %v", at("tasks", i), i, err)
 		}
 		res.Tasks = append(res.Tasks, t)
 	}
 	if err := validateResults(res); err != nil {
+		// Locate the first task that fails on its own (a task listed
+		// twice fails only with the others: no position then).
+		for i := range res.Tasks {
+			if validateResults(&Results{RunID: res.RunID, Tasks: res.Tasks[i : i+1]}) != nil {
+				return nil, fmt.Errorf("ledger: results %s: %s%w", name, at("tasks", i), err)
+			}
+		}
 		return nil, fmt.Errorf("ledger: results %s: %w", name, err)
 	}
 	return res, nil

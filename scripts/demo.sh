@@ -82,7 +82,7 @@ step "$BIN" schedule "$WS/workflow.json" --store "$DB"
 printf '\n# a new EU file of 2024-05-02 (version 6): revenue_by_region reads it, so it and the report over it run\n'
 commit_copy "$WS/sales" region=EU/part-00001-5a1e0001-0c0d-4e0f-8a1b-000000000002.c000.snappy.parquet \
 	region=EU/part-00009-5a1e0009-0c0d-4e0f-8a1b-000000000009.c000.snappy.parquet 6
-step "$BIN" schedule "$WS/workflow.json" --store "$DB"
+step "$BIN" schedule "$WS/workflow.json" --store "$DB" ${DEMO_HTML:+--html "$DEMO_HTML"}   # scripts/render-dag-png.sh draws this run
 KEY=$(sed -n 's/^      "cache_key": "\(.*\)",$/\1/p' "$OUT/run1.json" | tail -1)
 step "$BIN" cache decode "$KEY"
 printf '\n$ %s\n' "$BIN cache lineage --store ledger.db --run $RUN1 | head -3"

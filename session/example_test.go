@@ -24,7 +24,7 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// {"settings":{"ansi":"true","tz":"UTC"},"udfs":[{"name":"clamp","signature":"i64","implementation_digest":"sha256:ab"}],"rewrite_tags":["folding","pushdown"],"planners":[]}
-	// dup.json: session: duplicate key "tz" in settings
+	// dup.json: line 1, column 32: session: duplicate key "tz" in settings
 }
 
 func ExampleDiff() {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"unicode/utf8"
+
+	"github.com/deltaplan/deltaplan/internal/strictjson"
 )
 
 // Load reads and parses a session file.
@@ -69,7 +71,8 @@ func Parse(data []byte, name string) (*Runtime, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		// The decoder stands just past the token that was refused.
+		return nil, fmt.Errorf("%s: %w", name, strictjson.At(data, p.dec.InputOffset(), err))
 	}
 	return build(name, settings, udfs, tags, planners)
 }

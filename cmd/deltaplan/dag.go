@@ -39,7 +39,10 @@ type dagCycle struct {
 
 func init() {
 	register(func() *cobra.Command {
-		var asJSON, nodeLink bool
+		var (
+			nodeLink bool
+			pics     pictureFlags
+		)
 		cmd := &cobra.Command{
 			Use:   "dag GRAPH",
 			Short: "Analyse a DAG: transitive reduction, generations, order, critical path, signatures",
@@ -47,14 +50,16 @@ func init() {
 defaulting to 1; "-" reads stdin) and prints its transitive reduction,
 topological generations, lexicographic topological order, weighted longest
 path (ties broken by the smallest names) and full and reduced signatures.
-A cyclic graph exits 1 and names the nodes of a cycle.`,
+A cyclic graph exits 1 and names the nodes of a cycle. --html FILE and
+--dot FILE also draw the reduced graph (longest path highlighted).`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				return runDAG(cmd.OutOrStdout(), args[0], asJSON, nodeLink)
+				return runDAG(outputOf(cmd), args[0], nodeLink, &pics)
 			},
 		}
-		cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
-		cmd.Flags().BoolVar(&nodeLink, "node-link", false, "print the graph as rustworkx node-link JSON instead")
+		cmd.Flags().Bool("json", false, "print one JSON document")
+		cmd.Flags().BoolVar(&nodeLink, "node-link", false, "print the graph as rustworkx node-link JSON instead (JSON with or without --json)")
+		pics.add(cmd)
 		return cmd
 	})
 }
@@ -79,19 +84,16 @@ func readGraph(path string) (*kernel.Graph, error) {
 	return g, nil
 }
 
-func runDAG(w io.Writer, path string, asJSON, nodeLink bool) error {
+func runDAG(o output, path string, nodeLink bool, pics *pictureFlags) error {
 	g, err := readGraph(path)
 	if err != nil {
 		return err
 	}
-	if nodeLink {
-		return writeJSON(w, g.NodeLink(nil, nil))
-	}
 	out, err := analyseDAG(g)
 	var ce *kernel.CycleError
 	if errors.As(err, &ce) {
-		if asJSON {
-			if werr := writeJSON(w, dagCycle{Acyclic: false, Cycle: ce.Nodes}); werr != nil {
+		if o.JSON() && !nodeLink {
+			if werr := writeJSON(o.Writer(), dagCycle{Acyclic: false, Cycle: ce.Nodes}); werr != nil {
 				return werr
 			}
 		}
@@ -100,10 +102,15 @@ func runDAG(w io.Writer, path string, asJSON, nodeLink bool) error {
 	if err != nil {
 		return fmt.Errorf("graph %s: %w", path, err)
 	}
-	if asJSON {
-		return writeJSON(w, out)
+	if pics.html != "" || pics.dot != "" {
+		if err := pics.write(dagGraph(g.Names(), out, path)); err != nil {
+			return err
+		}
 	}
-	return printDAG(w, out)
+	if nodeLink {
+		return writeJSON(o.Writer(), g.NodeLink(nil, nil))
+	}
+	return o.Value(out, func(w io.Writer) error { return printDAG(w, out) })
 }
 
 func analyseDAG(g *kernel.Graph) (dagOutput, error) {

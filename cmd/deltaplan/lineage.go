@@ -12,7 +12,6 @@ import (
 
 func init() {
 	register(func() *cobra.Command {
-		var asJSON bool
 		cmd := &cobra.Command{
 			Use:   "lineage PLAN",
 			Short: "Show what a Substrait plan reads: columns and pushed filters per read, joins, functions",
@@ -23,15 +22,15 @@ evaluated at the scan; then the joins with their key columns, the functions
 by extension and name, and relation-kind counts.`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				return runLineage(cmd.InOrStdin(), cmd.OutOrStdout(), args[0], asJSON)
+				return runLineage(cmd.InOrStdin(), outputOf(cmd), args[0])
 			},
 		}
-		cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+		cmd.Flags().Bool("json", false, "print one JSON document")
 		return cmd
 	})
 }
 
-func runLineage(stdin io.Reader, out io.Writer, path string, asJSON bool) error {
+func runLineage(stdin io.Reader, out output, path string) error {
 	var (
 		data []byte
 		err  error
@@ -52,9 +51,8 @@ func runLineage(stdin io.Reader, out io.Writer, path string, asJSON bool) error 
 	if err != nil {
 		return fmt.Errorf("plan %s: %w", path, err)
 	}
-	if asJSON {
-		return writeJSON(out, l.JSON())
-	}
-	_, err = io.WriteString(out, l.String())
-	return err
+	return out.Value(l.JSON(), func(w io.Writer) error {
+		_, err := io.WriteString(w, l.String())
+		return err
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -56,7 +57,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Short:         "Reproducible plan identities and scan-unit schedules for Substrait plans over Delta Lake tables",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version prints what `deltaplan version` prints.
+		Version: strings.TrimSuffix(currentVersion().text(), "\n"),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().BoolP("version", "v", false, "print the version and the format versions (as 'deltaplan version' does)")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
@@ -67,6 +72,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		}
 		root.AddCommand(c)
 	}
+	applyConventions(root)
 	return root
 }
 

@@ -29,6 +29,7 @@ func init() {
 			disable     []string
 			ignore      []string
 			diagLoc     string
+			pics        pictureFlags
 		)
 		c := &cobra.Command{
 			Use:   "schedule WORKFLOW",
@@ -92,6 +93,9 @@ the planned run is stored under the printed run_id. --recompute, --disable and
 					if err := scheduleDiagnostics(cmd.Context(), diagLoc, g, s); err != nil {
 						return err
 					}
+					if err := pics.writeSchedule(s, args[0]); err != nil {
+						return err
+					}
 					if asJSON {
 						return writeJSON(cmd.OutOrStdout(), s)
 					}
@@ -102,6 +106,9 @@ the planned run is stored under the printed run_id. --recompute, --disable and
 					return fmt.Errorf("workflow %s: %w", args[0], err)
 				}
 				if err := scheduleDiagnostics(cmd.Context(), diagLoc, g, s); err != nil {
+					return err
+				}
+				if err := pics.writeSchedule(s, args[0]); err != nil {
 					return err
 				}
 				if asJSON {
@@ -120,6 +127,7 @@ the planned run is stored under the printed run_id. --recompute, --disable and
 		c.Flags().StringArrayVar(&recompute, "recompute", nil, "always recompute this view, node or scan:TABLE (repeatable)")
 		c.Flags().StringArrayVar(&disable, "disable", nil, "never cache this view, node or scan:TABLE (repeatable)")
 		c.Flags().StringArrayVar(&ignore, "ignore", nil, "keep this view, node or scan:TABLE out of its dependents' keys (repeatable)")
+		pics.add(c)
 		return c
 	})
 }

@@ -10,55 +10,37 @@ import (
 	"time"
 
 	"github.com/deltaplan/deltaplan/delta"
+	"github.com/deltaplan/deltaplan/internal/cliflag"
 	"github.com/spf13/cobra"
 )
 
-// pinFlags are the --version / --timestamp flags shared by snapshot and
-// files.
+// pinFlags are the --version / --timestamp flags shared by snapshot,
+// files and bench prune.
 type pinFlags struct {
 	version   int64
-	timestamp string
+	timestamp time.Time
 	json      bool
 }
 
 func (p *pinFlags) add(c *cobra.Command) {
-	c.Flags().Int64Var(&p.version, "version", -1, "pin this table version (default: latest)")
-	c.Flags().StringVar(&p.timestamp, "timestamp", "", "pin the latest version committed at or before T (RFC 3339 or epoch milliseconds)")
+	c.Flags().Var(&cliflag.OptionalInt{P: &p.version}, "version", "pin this table version (default: latest)")
+	c.Flags().Var(&cliflag.Time{P: &p.timestamp}, "timestamp", "pin the latest version committed at or before T: "+cliflag.TimeForms)
 	c.Flags().BoolVar(&p.json, "json", false, "print JSON")
 }
 
-// options validates the flags into snapshot options (a wrong value is a
-// usage error, exit 2).
+// options turns the flags into snapshot options (values were checked
+// while parsing; two pins are a usage error, exit 2).
 func (p *pinFlags) options(c *cobra.Command) ([]delta.SnapshotOption, error) {
 	verSet, tsSet := c.Flags().Changed("version"), c.Flags().Changed("timestamp")
 	switch {
 	case verSet && tsSet:
 		return nil, usageError{fmt.Errorf("--version and --timestamp are mutually exclusive")}
 	case verSet:
-		if p.version < 0 {
-			return nil, usageError{fmt.Errorf("--version %d: must be >= 0", p.version)}
-		}
 		return []delta.SnapshotOption{delta.AtVersion(p.version)}, nil
 	case tsSet:
-		ts, err := parseTime(p.timestamp)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		return []delta.SnapshotOption{delta.AtTimestamp(ts)}, nil
+		return []delta.SnapshotOption{delta.AtTimestamp(p.timestamp)}, nil
 	}
 	return nil, nil
-}
-
-// parseTime reads RFC 3339 or integer milliseconds since the epoch.
-func parseTime(s string) (time.Time, error) {
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.UnixMilli(ms).UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("--timestamp %q: want RFC 3339 (2024-05-01T12:00:00Z) or epoch milliseconds", s)
-	}
-	return t, nil
 }
 
 // pin opens location and reconstructs the chosen version.
@@ -100,6 +82,8 @@ type metadataJSON struct {
 	PartitionColumns []string          `json:"partition_columns"`
 	Configuration    map[string]string `json:"configuration"`
 	SchemaString     string            `json:"schema_string"`
+	// Schema is schema_string parsed (an addition to the contract).
+	Schema *schemaJSON `json:"schema"`
 }
 
 func sortedCopy(s []string) []string {
@@ -122,6 +106,7 @@ func newSnapshotJSON(location string, s *delta.Snapshot) snapshotJSON {
 		Metadata: metadataJSON{
 			ID: s.Metadata.ID, Name: s.Metadata.Name, PartitionColumns: append([]string{}, s.Metadata.PartitionColumns...),
 			Configuration: cfg, SchemaString: s.Metadata.SchemaString,
+			Schema: newSchemaJSON(s.Metadata.Schema, s.Metadata.PartitionColumns),
 		},
 		CheckpointVersion: s.CheckpointVersion, NumFiles: s.Files.Len(), SizeBytes: s.SizeBytes,
 		NumRecords: s.NumRecords, NumDeletedRecords: s.NumDeletedRecords,
@@ -161,7 +146,12 @@ deleted records:     %d
 		j.Protocol.MinReaderVersion, j.Protocol.MinWriterVersion, listText(j.Protocol.ReaderFeatures),
 		listText(j.Protocol.WriterFeatures), listText(j.Metadata.PartitionColumns), cp, j.NumFiles, j.SizeBytes,
 		opt(j.NumRecords), j.NumDeletedRecords)
-	return err
+	if err != nil {
+		return err
+	}
+	printSchemaTree(w, j.Metadata.Schema)
+	printProperties(w, j.Metadata.Configuration)
+	return nil
 }
 
 func listText(s []string) string {
@@ -189,10 +179,7 @@ func init() {
 					return err
 				}
 				j := newSnapshotJSON(args[0], s)
-				if f.json {
-					return writeJSON(cmd.OutOrStdout(), j)
-				}
-				return printSnapshotText(cmd.OutOrStdout(), j)
+				return outputOf(cmd).Value(j, func(w io.Writer) error { return printSnapshotText(w, j) })
 			},
 		}
 		f.add(c)
