@@ -117,9 +117,12 @@ var examples = map[string]string{
 	"deltaplan drift":         `  deltaplan drift --store ledger.db --run RUN_ID --json`,
 	"deltaplan cache decode":  `  deltaplan cache decode KEY --json`,
 	"deltaplan cache lineage": `  deltaplan cache lineage --store ledger.db --run RUN_ID`,
-	"deltaplan diagnostics":   `  deltaplan diagnostics diag run_results --run RUN_ID`,
-	"deltaplan bench prune":   `  deltaplan bench prune testdata/example/sales --filter "region = 'EU'" --report out --json`,
-	"deltaplan cache":         `  deltaplan cache decode KEY --json`,
-	"deltaplan bench":         `  deltaplan bench prune testdata/example/sales --filter "region = 'EU'" --report out --json`,
-	"deltaplan":               `  deltaplan snapshot testdata/example/sales --json`,
+	"deltaplan cache prune":   `  deltaplan cache prune --store ledger.db --keep-runs 10 --json`,
+	"deltaplan scan": `  deltaplan scan testdata/example/sales --filter "region IN ('EU', 'NA') AND amount > 100" --count --json
+  deltaplan scan testdata/example/sales --columns order_id,amount --format arrow --output sales.arrow`,
+	"deltaplan diagnostics": `  deltaplan diagnostics diag run_results --run RUN_ID`,
+	"deltaplan bench prune": `  deltaplan bench prune testdata/example/sales --filter "region = 'EU'" --report out --json`,
+	"deltaplan cache":       `  deltaplan cache decode KEY --json`,
+	"deltaplan bench":       `  deltaplan bench prune testdata/example/sales --filter "region = 'EU'" --report out --json`,
+	"deltaplan":             `  deltaplan snapshot testdata/example/sales --json`,
 }

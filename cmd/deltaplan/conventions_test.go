@@ -124,6 +124,10 @@ func TestCommandLineConventions(t *testing.T) {
 	if err := os.WriteFile(badSession, []byte("{\"settings\": {\"a\": \"1\",\n   \"a\": \"2\"}}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// record, drift and cache open existing ledgers only: schedule creates one.
+	if code, _, errOut := runCLI(t, "schedule", filepath.Join(ws, "workflow.json"), "--store", filepath.Join(ws, "l.db")); code != 0 {
+		t.Fatalf("schedule --store: exit %d: %s", code, errOut)
+	}
 	cases := []struct {
 		name   string
 		args   []string
