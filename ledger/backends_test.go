@@ -2,15 +2,15 @@ package ledger
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/deltaplan/deltaplan/ledger/ledgertest"
 )
 
 // The ledger suite runs against both backends: each test wrapped in
@@ -18,7 +18,7 @@ import (
 // schema of the database DELTAPLAN_POSTGRES_URL names; the Makefile's test
 // target starts a throwaway server with scripts/postgres/with-postgres.sh).
 
-const pgURLEnv = "DELTAPLAN_POSTGRES_URL"
+const pgURLEnv = ledgertest.URLEnv
 
 // eachBackend runs fn as subtests "sqlite" and "postgres"; openTemp and
 // tempStore open the backend the subtest names.
@@ -39,41 +39,7 @@ func tempStore(t testing.TB) string {
 	return pgSchema(t)
 }
 
-// pgSchema creates a schema for the test on the PostgreSQL server and
-// returns a URL that works in it; the schema is dropped at the end.
-func pgSchema(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(pgURLEnv)
-	if base == "" {
-		if os.Getenv("DELTAPLAN_POSTGRES") != "" {
-			t.Fatalf("%s is not set although DELTAPLAN_POSTGRES is", pgURLEnv)
-		}
-		t.Skipf("PostgreSQL suite skipped: %s is not set (make test starts a server: scripts/postgres/with-postgres.sh)", pgURLEnv)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	u, _ := url.Parse(base)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func pgSchema(t testing.TB) string { return ledgertest.PostgresSchema(t) }
 
 func TestPGSQLTranslation(t *testing.T) {
 	for _, tt := range []struct{ in, want, reason string }{

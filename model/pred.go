@@ -53,6 +53,27 @@ func (o Op) Negate() Op {
 	return [...]Op{OpNe, OpEq, OpGe, OpGt, OpLe, OpLt}[o]
 }
 
+// Holds says whether a comparison whose result is c (negative, zero or
+// positive, as from Compare) satisfies the operator. The pruner and the row
+// evaluator both decide through it, so they cannot disagree.
+func (o Op) Holds(c int) bool {
+	switch o {
+	case OpEq:
+		return c == 0
+	case OpNe:
+		return c != 0
+	case OpLt:
+		return c < 0
+	case OpLe:
+		return c <= 0
+	case OpGt:
+		return c > 0
+	case OpGe:
+		return c >= 0
+	}
+	return false
+}
+
 // Pred is a boolean predicate over a row, in SQL three-valued logic. It is
 // the one predicate model of deltaplan: lineage produces it from Substrait
 // filters, the filter parser from SQL text, and the pruner evaluates it

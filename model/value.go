@@ -222,3 +222,22 @@ func cmpOrdered[T int64 | float64](a, b T) int {
 	}
 	return 0
 }
+
+// CompareFloat orders doubles as Spark and Delta statistics do: NaN equals
+// NaN and sorts above every other value (+Inf included); -0 equals 0.
+func CompareFloat(a, b float64) int {
+	an, bn := math.IsNaN(a), math.IsNaN(b)
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

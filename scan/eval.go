@@ -430,43 +430,6 @@ func leaf(a arrow.Array, path []string) (arrow.Array, []arrow.Array, error) {
 	return a, parents, nil
 }
 
-func holds(op model.Op, c int) bool {
-	switch op {
-	case model.OpEq:
-		return c == 0
-	case model.OpNe:
-		return c != 0
-	case model.OpLt:
-		return c < 0
-	case model.OpLe:
-		return c <= 0
-	case model.OpGt:
-		return c > 0
-	case model.OpGe:
-		return c >= 0
-	}
-	return false
-}
-
-// cmpFloat orders floats as Spark does: NaN equals NaN and sorts above
-// every other value; -0 equals 0.
-func cmpFloat(a, b float64) int {
-	an, bn := math.IsNaN(a), math.IsNaN(b)
-	switch {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
-		return -1
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 func evalCmp(nd *enode, arr arrow.Array, out []tri) error {
 	lit := nd.lit
 	if lit.IsNull() {
@@ -485,7 +448,7 @@ func evalCmp(nd *enode, arr arrow.Array, out []tri) error {
 				if a.IsNull(i) {
 					out[i] = triNull
 				} else {
-					out[i] = b2t(holds(nd.op, nd.cmpIntLit(v)))
+					out[i] = b2t(nd.op.Holds(nd.cmpIntLit(v)))
 				}
 			}
 			return nil
@@ -497,7 +460,7 @@ func evalCmp(nd *enode, arr arrow.Array, out []tri) error {
 				if a.IsNull(i) {
 					out[i] = triNull
 				} else {
-					out[i] = b2t(holds(nd.op, nd.cmpIntLit(int64(v))))
+					out[i] = b2t(nd.op.Holds(nd.cmpIntLit(int64(v))))
 				}
 			}
 			return nil
@@ -509,7 +472,7 @@ func evalCmp(nd *enode, arr arrow.Array, out []tri) error {
 				if a.IsNull(i) {
 					out[i] = triNull
 				} else {
-					out[i] = b2t(holds(nd.op, cmpFloat(v, lit.Float)))
+					out[i] = b2t(nd.op.Holds(model.CompareFloat(v, lit.Float)))
 				}
 			}
 			return nil
@@ -520,7 +483,7 @@ func evalCmp(nd *enode, arr arrow.Array, out []tri) error {
 				if a.IsNull(i) {
 					out[i] = triNull
 				} else {
-					out[i] = b2t(holds(nd.op, nd.cmpFloatLit(v)))
+					out[i] = b2t(nd.op.Holds(nd.cmpFloatLit(v)))
 				}
 			}
 			return nil
@@ -531,7 +494,7 @@ func evalCmp(nd *enode, arr arrow.Array, out []tri) error {
 				if a.IsNull(i) {
 					out[i] = triNull
 				} else {
-					out[i] = b2t(holds(nd.op, strings.Compare(a.Value(i), lit.Str)))
+					out[i] = b2t(nd.op.Holds(strings.Compare(a.Value(i), lit.Str)))
 				}
 			}
 			return nil
@@ -549,7 +512,7 @@ func evalCmp(nd *enode, arr arrow.Array, out []tri) error {
 		case !ok:
 			return fmt.Errorf("%w: cannot compare %s with %s", ErrFilter, v, lit)
 		default:
-			out[i] = b2t(holds(nd.op, c))
+			out[i] = b2t(nd.op.Holds(c))
 		}
 	}
 	return nil
@@ -573,7 +536,7 @@ func compareRow(v, lit model.Value) (int, bool) {
 	if v.Kind == model.KindFloat || lit.Kind == model.KindFloat {
 		fv, fl := asFloatNaN(v), asFloatNaN(lit)
 		if math.IsNaN(fv) || math.IsNaN(fl) {
-			return cmpFloat(fv, fl), true
+			return model.CompareFloat(fv, fl), true
 		}
 	}
 	if (v.Kind == model.KindTimestamp || v.Kind == model.KindTimestampNTZ) && (lit.Kind == model.KindTimestamp || lit.Kind == model.KindTimestampNTZ) {

@@ -438,7 +438,7 @@ func rowCmp(x model.Value, col string, op model.Op, lit model.Value, reading int
 	default:
 		c = genCmp(x, lit)
 	}
-	if holds(op, c) {
+	if op.Holds(c) {
 		return oT
 	}
 	return oF

@@ -299,7 +299,7 @@ func rowEval(p model.Pred, row map[string]model.Value) outcome {
 		if v.IsNull() || p.Val.IsNull() {
 			return oN
 		}
-		if holds(p.Op, oracleCmp(v, p.Val)) {
+		if p.Op.Holds(oracleCmp(v, p.Val)) {
 			return oT
 		}
 		return oF
@@ -470,7 +470,7 @@ func TestPrunerExactOnKnownBounds(t *testing.T) {
 						possible = nulls[f] < recs[f]
 					case nulls[f] < recs[f]:
 						for x := lo[f].Int; x <= hi[f].Int && !possible; x++ {
-							possible = holds(op, sign(x, c))
+							possible = op.Holds(sign(x, c))
 						}
 					}
 					if vs[f].Keep() != possible {

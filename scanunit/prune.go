@@ -520,7 +520,7 @@ func nanOutcome(op model.Op, c model.Value) outcome {
 	if c.Kind != model.KindFloat {
 		return 0
 	}
-	if holds(op, sign(floatKey(math.NaN()), floatKey(c.Float))) {
+	if op.Holds(sign(floatKey(math.NaN()), floatKey(c.Float))) {
 		return oT
 	}
 	return oF
@@ -850,7 +850,7 @@ func (e evaluator) cmpPartition(n *node, pc *model.PartitionColumn, out []outcom
 				switch {
 				case !valid:
 					out[i] = oN
-				case holds(pl.op, strings.Compare(vec.Strs[i], c)):
+				case pl.op.Holds(strings.Compare(vec.Strs[i], c)):
 					out[i] = oT
 				default:
 					out[i] = oF
@@ -863,7 +863,7 @@ func (e evaluator) cmpPartition(n *node, pc *model.PartitionColumn, out []outcom
 				switch {
 				case !valid:
 					out[i] = oN
-				case holds(pl.op, sign(vec.Ints[i], c)):
+				case pl.op.Holds(sign(vec.Ints[i], c)):
 					out[i] = oT
 				default:
 					out[i] = oF
@@ -904,22 +904,6 @@ func compareExact(a, b model.Value) (int, bool) {
 		return sign(floatKey(a.Float), floatKey(b.Float)), true
 	}
 	return model.Compare(a, b)
-}
-
-func holds(op model.Op, c int) bool {
-	switch op {
-	case model.OpEq:
-		return c == 0
-	case model.OpNe:
-		return c != 0
-	case model.OpLt:
-		return c < 0
-	case model.OpLe:
-		return c <= 0
-	case model.OpGt:
-		return c > 0
-	}
-	return c >= 0
 }
 
 // keepUndecoded makes every outcome possible for files whose partition

@@ -3,9 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -17,7 +14,7 @@ import (
 	"sync"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/deltaplan/deltaplan/ledger/ledgertest"
 )
 
 // storeBackends are the ledgers the CLI tests run against: an SQLite file,
@@ -30,38 +27,7 @@ func storeBackends(t *testing.T, dir string) map[string]func(t *testing.T) strin
 	}
 }
 
-func pgStore(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("DELTAPLAN_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("DELTAPLAN_POSTGRES") != "" {
-			t.Fatal("DELTAPLAN_POSTGRES_URL is not set although DELTAPLAN_POSTGRES is")
-		}
-		t.Skip("PostgreSQL skipped: DELTAPLAN_POSTGRES_URL is not set (make test starts a server)")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "c_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", base); err == nil {
-			db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	u, _ := url.Parse(base)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func pgStore(t *testing.T) string { return ledgertest.PostgresSchema(t) }
 
 // helperEnv turns the test binary into a deltaplan process that runs
 // rounds of schedule + record (TestHelperStoreRounds).
